@@ -1,0 +1,92 @@
+//! The spam and request-quality analyzer: named, weighted rules over a
+//! message's text and its context, in the manner of SpamAssassin and Rspamd.
+//!
+//! Scoring is two steps so that a text is read once however many times it is
+//! sent: [`Analyzer::analyze`] runs the text rules (one multi-pattern pass),
+//! [`Analyzer::finish`] adds the context rules (bulk, follow-ups, after an
+//! ignore) and turns rule hits into `spam_score` and `quality_score` in [0, 1].
+//! The analyzer never sees who the sender is: only the text, what the sender
+//! could know of the recipient ([`Hints`]) and the [`SendContext`].
+
+pub mod rules;
+
+use crate::message::SendContext;
+use crate::violation::Violations;
+pub use rules::{RuleId, RuleSet, Weights, RULES};
+
+/// What the sender could know about the recipient (all optional).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hints<'a> {
+    pub recipient_name: Option<&'a str>,
+    pub recipient_industry: Option<&'a str>,
+    pub shared_event: Option<&'a str>,
+}
+
+/// The text rules' hits on one text.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TextAnalysis {
+    pub fired: RuleSet,
+}
+
+/// The full verdict on one message.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Analysis {
+    /// Probability-like spamminess in [0, 1].
+    pub spam_score: f64,
+    /// How good a request it is (personal, clear, polite) in [0, 1].
+    pub quality_score: f64,
+    /// Every rule that fired, text and context.
+    pub fired: RuleSet,
+    /// Content violations (`promotional`, `abusive`).
+    pub content: Violations,
+}
+
+/// The rule set with its weights, ready to score.
+#[derive(Clone, Debug)]
+pub struct Analyzer {
+    matcher: rules::Matcher,
+    weights: Weights,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new(Weights::default())
+    }
+}
+
+impl Analyzer {
+    pub fn new(weights: Weights) -> Self {
+        Analyzer {
+            matcher: rules::Matcher::new(),
+            weights,
+        }
+    }
+
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// Runs the text rules.
+    pub fn analyze(&self, text: &str, hints: &Hints) -> TextAnalysis {
+        TextAnalysis {
+            fired: self.matcher.text_rules(text, hints),
+        }
+    }
+
+    /// Adds the context rules and computes the scores.
+    pub fn finish(&self, text: &TextAnalysis, ctx: &SendContext) -> Analysis {
+        let fired = text.fired.union(rules::context_rules(ctx));
+        let (spam_score, quality_score) = self.weights.scores(fired);
+        Analysis {
+            spam_score,
+            quality_score,
+            fired,
+            content: rules::content_violations(fired),
+        }
+    }
+
+    /// Both steps at once.
+    pub fn score(&self, text: &str, hints: &Hints, ctx: &SendContext) -> Analysis {
+        self.finish(&self.analyze(text, hints), ctx)
+    }
+}

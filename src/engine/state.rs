@@ -1,0 +1,492 @@
+//! The engine's memory and the effect of every action on it.
+//!
+//! Members are dense `u32` ids. Per-member flags and counters live in flat
+//! vectors; what concerns a pair of members (connection made or severed,
+//! thread, blocks, ignores, unanswered messages in each direction) lives in
+//! one small [`Pair`] record keyed by the unordered pair, so a decision costs
+//! one hash probe; pending requests are listed per recipient (a recipient's
+//! request tab), because recipients walk them every day.
+//!
+//! Static connections (the simulator's graph) are passed in with each message
+//! instead of being copied in here: the graph stays compact and read-only.
+
+use super::policy::Policy;
+use super::rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SendVerdict};
+use crate::message::SendContext;
+use crate::violation::{Violation, Violations};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// A member's dense id.
+pub type MemberId = u32;
+
+const PAGE: u8 = 1;
+const REQUESTS_OFF: u8 = 2;
+const BANNED: u8 = 4;
+
+/// Pair bits that do not depend on direction.
+const CONNECTED: u8 = 1;
+/// A static (graph) connection removed by a block.
+const SEVERED: u8 = 2;
+const THREAD: u8 = 4;
+/// Directional bits: shifted left by the direction (0: low id -> high id).
+/// `BLOCKS << d`: the sender side of direction d blocked the other.
+const BLOCKS: u8 = 8;
+/// `IGNORED << d`: the recipient side ignored/deleted a request of the sender side.
+const IGNORED: u8 = 32;
+
+/// What the engine remembers of one pair of members.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pair {
+    bits: u8,
+    /// Messages in direction d not answered yet.
+    unanswered: [u16; 2],
+}
+
+/// One request in a recipient's request tab (visible or filtered).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PendingRequest {
+    pub sender: MemberId,
+    /// Day the request was opened.
+    pub opened_day: u32,
+    /// Messages in it (the opening one and follow-ups).
+    pub messages: u32,
+    /// In the hidden filtered folder.
+    pub filtered: bool,
+    /// The analyzer's scores of the opening message.
+    pub spam_score: f32,
+    pub quality_score: f32,
+    /// Content violations over all its messages.
+    pub content: Violations,
+}
+
+/// One message handed to the engine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SendInput {
+    pub sender: MemberId,
+    pub recipient: MemberId,
+    /// The analyzer's spam score in context (see [`Engine::send_context`]).
+    pub spam_score: f64,
+    pub quality_score: f64,
+    /// The analyzer's content violations (`promotional`, `abusive`, ...).
+    pub content: Violations,
+    /// The two are connected in a graph the caller owns (the simulator's).
+    pub static_connection: bool,
+}
+
+/// The engine's answer to one action: what happened, which rule decided it,
+/// who is told, and which etiquette violations it carries.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub rule: Rule,
+    pub notify: Notify,
+    pub violations: Violations,
+}
+
+impl Decision {
+    fn of(outcome: Outcome, rule: Rule, notify: Notify) -> Self {
+        Decision {
+            outcome,
+            rule,
+            notify,
+            violations: Violations::NONE,
+        }
+    }
+
+    fn ok(rule: Rule) -> Self {
+        Decision::of(Outcome::Ok, rule, Notify::None)
+    }
+
+    fn error(rule: Rule) -> Self {
+        Decision::of(Outcome::Error, rule, Notify::None)
+    }
+}
+
+/// The state of a messaging network under one policy.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    policy: Policy,
+    day: u32,
+    flags: Vec<u8>,
+    opened_today: Vec<u32>,
+    pairs: FxHashMap<u64, Pair>,
+    requests: Vec<Vec<PendingRequest>>,
+    reporters: FxHashMap<MemberId, FxHashSet<MemberId>>,
+    /// Today's (sender, text hash) -> distinct recipients, for `bulk`.
+    text_recipients: FxHashMap<(MemberId, u64), u32>,
+    text_seen: FxHashSet<(MemberId, u64, MemberId)>,
+}
+
+fn pair_key(a: MemberId, b: MemberId) -> u64 {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    (u64::from(lo) << 32) | u64::from(hi)
+}
+
+/// Direction index of a message from `from` to `to`.
+fn dir(from: MemberId, to: MemberId) -> usize {
+    usize::from(from > to)
+}
+
+impl Engine {
+    /// An engine with `members` people (ids `0..members`), nothing between them.
+    pub fn new(policy: Policy, members: usize) -> Self {
+        Engine {
+            policy,
+            day: 0,
+            flags: vec![0; members],
+            opened_today: vec![0; members],
+            pairs: FxHashMap::default(),
+            requests: vec![Vec::new(); members],
+            reporters: FxHashMap::default(),
+            text_recipients: FxHashMap::default(),
+            text_seen: FxHashSet::default(),
+        }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    pub fn members(&self) -> usize {
+        self.flags.len()
+    }
+
+    /// Adds a person and returns its id.
+    pub fn add_member(&mut self) -> MemberId {
+        let id = self.flags.len() as MemberId;
+        self.flags.push(0);
+        self.opened_today.push(0);
+        self.requests.push(Vec::new());
+        id
+    }
+
+    pub fn is_page(&self, m: MemberId) -> bool {
+        self.flags[m as usize] & PAGE != 0
+    }
+
+    pub fn is_banned(&self, m: MemberId) -> bool {
+        self.flags[m as usize] & BANNED != 0
+    }
+
+    pub fn requests_off(&self, m: MemberId) -> bool {
+        self.flags[m as usize] & REQUESTS_OFF != 0
+    }
+
+    /// The recipient's request tab: visible and filtered pending requests.
+    pub fn requests_of(&self, recipient: MemberId) -> &[PendingRequest] {
+        &self.requests[recipient as usize]
+    }
+
+    /// Distinct members who reported `m`.
+    pub fn reports_against(&self, m: MemberId) -> usize {
+        self.reporters.get(&m).map_or(0, |r| r.len())
+    }
+
+    fn pair(&self, a: MemberId, b: MemberId) -> Pair {
+        self.pairs.get(&pair_key(a, b)).copied().unwrap_or_default()
+    }
+
+    fn pair_mut(&mut self, a: MemberId, b: MemberId) -> &mut Pair {
+        self.pairs.entry(pair_key(a, b)).or_default()
+    }
+
+    /// Connected now: by a `connect`, or statically and not severed by a block.
+    pub fn connected(&self, a: MemberId, b: MemberId, static_connection: bool) -> bool {
+        let p = self.pair(a, b);
+        p.bits & CONNECTED != 0 || (static_connection && p.bits & SEVERED == 0)
+    }
+
+    pub fn has_thread(&self, a: MemberId, b: MemberId) -> bool {
+        self.pair(a, b).bits & THREAD != 0
+    }
+
+    /// Either of the two blocked the other.
+    pub fn blocked_either(&self, a: MemberId, b: MemberId) -> bool {
+        self.pair(a, b).bits & (BLOCKS | BLOCKS << 1) != 0
+    }
+
+    fn pending_index(&self, recipient: MemberId, sender: MemberId) -> Option<usize> {
+        self.requests[recipient as usize]
+            .iter()
+            .position(|r| r.sender == sender)
+    }
+
+    fn pending_of(&self, recipient: MemberId, sender: MemberId) -> Option<&PendingRequest> {
+        self.requests[recipient as usize]
+            .iter()
+            .find(|r| r.sender == sender)
+    }
+
+    /// The context of a message from `sender` to `recipient` with this text,
+    /// for the analyzer's context rules. Read-only: [`Engine::send`] records it.
+    pub fn send_context(
+        &self,
+        sender: MemberId,
+        recipient: MemberId,
+        text_hash: u64,
+    ) -> SendContext {
+        let seen = self.text_seen.contains(&(sender, text_hash, recipient));
+        let before = self
+            .text_recipients
+            .get(&(sender, text_hash))
+            .copied()
+            .unwrap_or(0);
+        let p = self.pair(sender, recipient);
+        let d = dir(sender, recipient);
+        SendContext {
+            same_text_recipients: before + u32::from(!seen),
+            bulk_threshold: self.policy.bulk_threshold,
+            unanswered: u32::from(p.unanswered[d]),
+            after_ignore: p.bits & (IGNORED << d) != 0,
+        }
+    }
+
+    /// Counts today's recipients of a text (for `bulk`).
+    fn record_text(&mut self, sender: MemberId, recipient: MemberId, text_hash: u64) {
+        if self.text_seen.insert((sender, text_hash, recipient)) {
+            *self.text_recipients.entry((sender, text_hash)).or_default() += 1;
+        }
+    }
+
+    fn send_facts(&self, m: &SendInput) -> SendFacts {
+        let (s, r) = (m.sender, m.recipient);
+        let p = self.pair(s, r);
+        let d = dir(s, r);
+        SendFacts {
+            sender_banned: self.is_banned(s),
+            blocked: p.bits & (BLOCKS | BLOCKS << 1) != 0,
+            sender_is_page: self.is_page(s),
+            connected: p.bits & CONNECTED != 0 || (m.static_connection && p.bits & SEVERED == 0),
+            open_thread: p.bits & THREAD != 0,
+            recipient_request_visible: self.pending_of(s, r).is_some_and(|q| !q.filtered),
+            recipient_requests_off: !self.is_page(r) && self.requests_off(r),
+            pending: self.pending_of(r, s).map(|q| {
+                if q.filtered {
+                    Pending::Filtered
+                } else {
+                    Pending::Visible
+                }
+            }),
+            ignored_by_recipient: p.bits & (IGNORED << d) != 0,
+            opened_today: self.opened_today[s as usize],
+            spam_score: m.spam_score,
+        }
+    }
+
+    /// Sends one message: decides it by the rules and applies its effects.
+    /// `text_hash` identifies the text for bulk counting.
+    pub fn send(&mut self, m: &SendInput, text_hash: u64) -> Decision {
+        let ctx = self.send_context(m.sender, m.recipient, text_hash);
+        self.record_text(m.sender, m.recipient, text_hash);
+        let facts = self.send_facts(m);
+        let verdict = decide_send(&self.policy, &facts);
+        let mut violations = Violations::NONE;
+        if verdict.outcome != Outcome::Rejected {
+            violations = self.etiquette(&facts, &ctx).union(m.content);
+            self.apply_send(m, &verdict);
+        }
+        Decision {
+            outcome: verdict.outcome,
+            rule: verdict.rule,
+            notify: verdict.notify,
+            violations,
+        }
+    }
+
+    /// The etiquette violations of a send that was not rejected.
+    fn etiquette(&self, facts: &SendFacts, ctx: &SendContext) -> Violations {
+        let mut v = Violations::NONE;
+        if !facts.connected {
+            if ctx.unanswered > self.policy.follow_up_limit {
+                v.insert(Violation::ExcessFollowUp);
+            }
+            if ctx.after_ignore {
+                v.insert(Violation::MessageAfterIgnore);
+            }
+        }
+        if ctx.is_bulk() {
+            v.insert(Violation::Bulk);
+        }
+        v
+    }
+
+    fn apply_send(&mut self, m: &SendInput, verdict: &SendVerdict) {
+        let (s, r) = (m.sender, m.recipient);
+        let d = dir(s, r);
+        let day = self.day;
+        {
+            let p = self.pair_mut(s, r);
+            p.unanswered[d] = p.unanswered[d].saturating_add(1);
+            // S writing to R answers R: R's earlier messages and any ignore of R's requests.
+            p.unanswered[1 - d] = 0;
+            p.bits &= !(IGNORED << (1 - d));
+            if verdict.opens_thread() {
+                p.bits |= THREAD;
+            }
+        }
+        if verdict.rule == Rule::FollowUp {
+            if let Some(i) = self.pending_index(r, s) {
+                let q = &mut self.requests[r as usize][i];
+                q.messages += 1;
+                q.content = q.content.union(m.content);
+            }
+        } else if verdict.opens_request() {
+            self.opened_today[s as usize] += 1;
+            self.requests[r as usize].push(PendingRequest {
+                sender: s,
+                opened_day: day,
+                messages: 1,
+                filtered: verdict.outcome == Outcome::Filtered,
+                spam_score: m.spam_score as f32,
+                quality_score: m.quality_score as f32,
+                content: m.content,
+            });
+        }
+    }
+
+    fn take_request(&mut self, recipient: MemberId, sender: MemberId) -> Option<PendingRequest> {
+        let i = self.pending_index(recipient, sender)?;
+        Some(self.requests[recipient as usize].remove(i))
+    }
+
+    /// `recipient` accepts `sender`'s pending request: a thread opens.
+    pub fn accept(
+        &mut self,
+        recipient: MemberId,
+        sender: MemberId,
+    ) -> (Decision, Option<PendingRequest>) {
+        let Some(request) = self.take_request(recipient, sender) else {
+            return (Decision::error(Rule::NoPendingRequest), None);
+        };
+        let d = dir(sender, recipient);
+        let p = self.pair_mut(sender, recipient);
+        p.bits |= THREAD;
+        p.bits &= !(IGNORED << d);
+        p.unanswered[d] = 0;
+        (
+            Decision::of(Outcome::Ok, Rule::Accept, Notify::Sender),
+            Some(request),
+        )
+    }
+
+    /// `recipient` ignores (`delete = false`) or deletes `sender`'s request.
+    /// Pages may delete but not ignore. Nobody is told.
+    pub fn dismiss(
+        &mut self,
+        recipient: MemberId,
+        sender: MemberId,
+        delete: bool,
+    ) -> (Decision, Option<PendingRequest>) {
+        if !delete && self.is_page(recipient) {
+            return (Decision::error(Rule::PageCannotIgnore), None);
+        }
+        let Some(request) = self.take_request(recipient, sender) else {
+            return (Decision::error(Rule::NoPendingRequest), None);
+        };
+        let d = dir(sender, recipient);
+        self.pair_mut(sender, recipient).bits |= IGNORED << d;
+        let rule = if delete { Rule::Delete } else { Rule::Ignore };
+        (Decision::ok(rule), Some(request))
+    }
+
+    /// `blocker` blocks `other`: requests, thread and connection between them
+    /// go, in both directions. Returns the requests that were pending with
+    /// `blocker` from `other`, if any.
+    pub fn block(
+        &mut self,
+        blocker: MemberId,
+        other: MemberId,
+    ) -> (Decision, Option<PendingRequest>) {
+        if self.is_page(blocker) {
+            return (Decision::error(Rule::PageCannotBlock), None);
+        }
+        let removed = self.take_request(blocker, other);
+        self.take_request(other, blocker);
+        let d = dir(blocker, other);
+        let p = self.pair_mut(blocker, other);
+        p.bits &= !(THREAD | CONNECTED);
+        p.bits |= SEVERED | (BLOCKS << d);
+        (Decision::ok(Rule::Block), removed)
+    }
+
+    /// `reporter` reports `reported` for abuse. Returns whether the report
+    /// brought `reported` to the ban threshold; the caller applies the ban
+    /// with [`Engine::ban`] at once (replay) or at the end of the day (simulator).
+    pub fn report(&mut self, reporter: MemberId, reported: MemberId) -> (Decision, bool) {
+        let set = self.reporters.entry(reported).or_default();
+        let new = set.insert(reporter);
+        let threshold = self.policy.ban_after_reports as usize;
+        let due = new && threshold > 0 && set.len() == threshold;
+        (Decision::ok(Rule::Report), due)
+    }
+
+    /// Bans a member from sending; returns false if it was banned already.
+    pub fn ban(&mut self, m: MemberId) -> bool {
+        let was = self.is_banned(m);
+        self.flags[m as usize] |= BANNED;
+        !was
+    }
+
+    /// `view_profile`: full between connections, limited otherwise.
+    pub fn view_profile(
+        &self,
+        viewer: MemberId,
+        other: MemberId,
+        static_connection: bool,
+    ) -> Decision {
+        if self.connected(viewer, other, static_connection) {
+            Decision::of(Outcome::Full, Rule::ViewConnected, Notify::None)
+        } else {
+            Decision::of(Outcome::Limited, Rule::ViewNotConnected, Notify::None)
+        }
+    }
+
+    /// `connect`: pages have no connections.
+    pub fn connect(&mut self, a: MemberId, b: MemberId) -> Decision {
+        if self.is_page(a) || self.is_page(b) {
+            return Decision::error(Rule::PageCannotConnect);
+        }
+        let p = self.pair_mut(a, b);
+        p.bits |= CONNECTED;
+        p.bits &= !SEVERED;
+        Decision::ok(Rule::Connect)
+    }
+
+    /// Marks a member as a business page. Pages take requests always.
+    pub fn make_page(&mut self, m: MemberId) -> Decision {
+        self.flags[m as usize] |= PAGE;
+        self.flags[m as usize] &= !REQUESTS_OFF;
+        Decision::ok(Rule::Page)
+    }
+
+    /// The "receive message requests" setting of a member.
+    pub fn set_requests(&mut self, m: MemberId, on: bool) -> Decision {
+        if on {
+            self.flags[m as usize] &= !REQUESTS_OFF;
+            return Decision::ok(Rule::RequestsOnSetting);
+        }
+        if self.is_page(m) {
+            return Decision::error(Rule::PageRequestsAlwaysOn);
+        }
+        self.flags[m as usize] |= REQUESTS_OFF;
+        Decision::ok(Rule::RequestsOffSetting)
+    }
+
+    /// Moves the clock one day on: daily counters start again.
+    pub fn next_day(&mut self) -> Decision {
+        self.day += 1;
+        self.opened_today.fill(0);
+        self.text_recipients.clear();
+        self.text_seen.clear();
+        Decision::ok(Rule::NextDay)
+    }
+
+    /// Requests opened today by `m` (filtered ones included).
+    pub fn opened_today(&self, m: MemberId) -> u32 {
+        self.opened_today[m as usize]
+    }
+}

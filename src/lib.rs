@@ -1,0 +1,17 @@
+//! msgpolicy: a rule-engine policy simulator and spam analyzer for message
+//! requests on professional networks.
+//!
+//! The layers, top to bottom (nothing below knows what is above):
+//! `cli` -> `replay` -> `engine`, `analyzer` -> `scenario`, `message`, `violation`.
+
+#![forbid(unsafe_code)]
+
+pub mod analyzer;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod message;
+pub mod output;
+pub mod replay;
+pub mod scenario;
+pub mod violation;
