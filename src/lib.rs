@@ -2,16 +2,22 @@
 //! requests on professional networks.
 //!
 //! The layers, top to bottom (nothing below knows what is above):
-//! `cli` -> `replay` -> `engine`, `analyzer` -> `scenario`, `message`, `violation`.
+//! `cli` -> `report` -> `sim` -> `behavior` -> `population`;
+//! `sim`, `replay` -> `engine`, `analyzer` -> `scenario`, `message`, `violation`.
 
 #![forbid(unsafe_code)]
 
 pub mod analyzer;
+pub mod behavior;
 pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod message;
 pub mod output;
+pub mod population;
 pub mod replay;
+pub mod report;
+pub mod rng;
 pub mod scenario;
+pub mod sim;
 pub mod violation;

@@ -124,6 +124,7 @@ impl Replayer {
                     quality_score: analysis.quality_score,
                     content: analysis.content,
                     static_connection: false,
+                    tag: 0,
                 };
                 e.send(&input, hash)
             }

@@ -2,6 +2,8 @@
 //! (one file each) validates them into typed settings and calls the library.
 
 mod replay;
+mod report;
+mod run;
 mod validate;
 
 use crate::error::InputError;
@@ -20,10 +22,14 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run a scenario (every sweep point x replication) and write a report folder.
+    Run(run::Args),
     /// Parse and check a scenario; print it fully resolved as TOML.
     Validate(validate::Args),
     /// Apply scripted actions to the policy engine, one outcome row per action.
     Replay(replay::Args),
+    /// Re-render a report folder's charts and report.html (merging shard files).
+    Report(report::Args),
 }
 
 /// Runs the program; returns the exit code (0 ok, 2 bad input, 1 failure).
@@ -59,6 +65,8 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Report(args) => report::run(args),
     };
     match result {
         Ok(()) => 0,

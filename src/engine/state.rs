@@ -57,6 +57,8 @@ pub struct PendingRequest {
     pub quality_score: f32,
     /// Content violations over all its messages.
     pub content: Violations,
+    /// The caller's label for the opening text (the simulator's visible topic).
+    pub tag: u16,
 }
 
 /// One message handed to the engine.
@@ -71,6 +73,8 @@ pub struct SendInput {
     pub content: Violations,
     /// The two are connected in a graph the caller owns (the simulator's).
     pub static_connection: bool,
+    /// Kept with the request it opens (see [`PendingRequest::tag`]).
+    pub tag: u16,
 }
 
 /// The engine's answer to one action: what happened, which rule decided it,
@@ -344,6 +348,7 @@ impl Engine {
                 spam_score: m.spam_score as f32,
                 quality_score: m.quality_score as f32,
                 content: m.content,
+                tag: m.tag,
             });
         }
     }
@@ -394,18 +399,20 @@ impl Engine {
     }
 
     /// `blocker` blocks `other`: requests, thread and connection between them
-    /// go, in both directions. Returns the requests that were pending with
-    /// `blocker` from `other`, if any.
+    /// go, in both directions. Returns the requests removed: `other`'s to
+    /// `blocker`, then `blocker`'s to `other`.
     pub fn block(
         &mut self,
         blocker: MemberId,
         other: MemberId,
-    ) -> (Decision, Option<PendingRequest>) {
+    ) -> (Decision, [Option<PendingRequest>; 2]) {
         if self.is_page(blocker) {
-            return (Decision::error(Rule::PageCannotBlock), None);
+            return (Decision::error(Rule::PageCannotBlock), [None, None]);
         }
-        let removed = self.take_request(blocker, other);
-        self.take_request(other, blocker);
+        let removed = [
+            self.take_request(blocker, other),
+            self.take_request(other, blocker),
+        ];
         let d = dir(blocker, other);
         let p = self.pair_mut(blocker, other);
         p.bits &= !(THREAD | CONNECTED);

@@ -1,0 +1,462 @@
+//! Behaviour models: what senders of each persona write and to whom, and how
+//! recipients answer their requests.
+//!
+//! Senders act from their persona's [`SenderStyle`]. Recipients decide from
+//! what a person can see: the text (through the analyzer's scores and its
+//! visible topic), whether the sender works in their industry, shared
+//! connections, whether they met, their own job search, and their memory of
+//! past harassment. A recipient never reads the sender's persona.
+
+pub mod text;
+
+use crate::analyzer::{Analyzer, Hints, TextAnalysis};
+use crate::engine::{Engine, MemberId, PendingRequest};
+use crate::message::text_hash;
+use crate::population::{first_name, Persona, Population};
+use crate::rng::{stream, Purpose};
+use crate::scenario::{BehaviorConfig, RecipientModel, SenderStyle};
+use crate::violation::Violation;
+use rand::{Rng, RngExt};
+use rustc_hash::FxHashSet;
+pub use text::Topic;
+use text::{compose, compose_follow_up, compose_reply, Ingredients, Slots};
+
+/// The low bits of a request's tag hold the visible topic; the bit above
+/// marks a personalised text (for measurement, never read by recipients).
+pub const TOPIC_MASK: u16 = 0xff;
+pub const PERSONALISED_BIT: u16 = 0x100;
+
+/// Why a message is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntentKind {
+    New,
+    FollowUp,
+    Reply,
+}
+
+/// A message a sender means to send today, already written and read.
+#[derive(Clone, Copy, Debug)]
+pub struct Intent {
+    pub sender: MemberId,
+    pub recipient: MemberId,
+    pub kind: IntentKind,
+    pub topic: Topic,
+    /// Written for this recipient (greets them by name, or refers to their
+    /// industry or an event they shared). A measurement label only.
+    pub personalised: bool,
+    pub text_hash: u64,
+    pub text: TextAnalysis,
+    pub static_connection: bool,
+}
+
+/// A request a sender is waiting on (the sender's own memory).
+#[derive(Clone, Copy, Debug)]
+pub struct Awaiting {
+    pub recipient: MemberId,
+    pub last_day: u32,
+    pub follow_ups: u32,
+}
+
+/// What a recipient does with one request they looked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Response {
+    /// Looked at it and left it pending.
+    Leave,
+    Accept,
+    Ignore,
+    /// Pages delete instead of ignoring.
+    Delete,
+    Block,
+}
+
+/// A recipient's answer to one request.
+#[derive(Clone, Copy, Debug)]
+pub struct Answer {
+    pub recipient: MemberId,
+    pub sender: MemberId,
+    pub response: Response,
+    pub report: bool,
+    pub reply: bool,
+    /// The request was abusive: the recipient will remember the sender.
+    pub saw_abuse: bool,
+}
+
+/// Everything behaviour reads, shared by all threads.
+pub struct World<'a> {
+    pub pop: &'a Population,
+    pub cfg: &'a BehaviorConfig,
+    pub analyzer: &'a Analyzer,
+    /// The replication's seed.
+    pub seed: u64,
+}
+
+/// A Poisson draw (Knuth below 30, a rounded normal above).
+fn poisson<R: Rng>(rng: &mut R, mean: f64) -> u32 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean < 30.0 {
+        let limit = (-mean).exp();
+        let (mut k, mut p) = (0u32, rng.random::<f64>());
+        while p > limit {
+            k += 1;
+            p *= rng.random::<f64>();
+        }
+        return k;
+    }
+    // Box-Muller.
+    let (u1, u2): (f64, f64) = (rng.random::<f64>().max(1e-300), rng.random());
+    let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+    (mean + mean.sqrt() * z).round().max(0.0) as u32
+}
+
+fn draw_ingredients<R: Rng>(rng: &mut R, s: &SenderStyle) -> Ingredients {
+    Ingredients {
+        greet_by_name: rng.random_bool(s.greet_by_name),
+        introduce: rng.random_bool(s.introduce),
+        give_reason: rng.random_bool(s.give_reason),
+        mention_industry: rng.random_bool(s.mention_industry),
+        mention_event: rng.random_bool(s.mention_event),
+        job_offer: rng.random_bool(s.job_offer),
+        link: rng.random_bool(s.link),
+        promo: rng.random_bool(s.promo),
+        money: rng.random_bool(s.money),
+        urgency: rng.random_bool(s.urgency),
+        shouting: rng.random_bool(s.shouting),
+        abusive: rng.random_bool(s.abusive),
+        variant: rng.random(),
+    }
+}
+
+impl World<'_> {
+    pub fn style(&self, p: Persona) -> &SenderStyle {
+        self.cfg.styles()[p as usize].1
+    }
+
+    fn pick<R: Rng>(rng: &mut R, list: &[u32]) -> Option<u32> {
+        (!list.is_empty()).then(|| list[rng.random_range(0..list.len())])
+    }
+
+    /// Whom a sender writes to: a connection, or a stranger the persona looks for.
+    fn choose_recipient<R: Rng>(
+        &self,
+        rng: &mut R,
+        s: MemberId,
+        style: &SenderStyle,
+    ) -> Option<MemberId> {
+        let pop = self.pop;
+        let persona = pop.persona[s as usize];
+        let own = pop.connections.row(s);
+        if rng.random_bool(style.to_connections) && !own.is_empty() {
+            return Self::pick(rng, own);
+        }
+        let industry = pop.industry[s as usize] as usize;
+        let same_industry = &pop.people_by_industry[industry];
+        let chosen = match persona {
+            Persona::Harasser => Self::pick(rng, pop.victims.row(s)),
+            Persona::Spammer => Some(rng.random_range(0..pop.len() as u32)),
+            Persona::ConferenceContact => {
+                let event = Self::pick(rng, pop.attended.row(s));
+                event.and_then(|e| Self::pick(rng, pop.events.row(e)))
+            }
+            Persona::Recruiter => {
+                let pool =
+                    &pop.people_by_industry[rng.random_range(0..pop.people_by_industry.len())];
+                // Recruiters look for people visibly open to work first.
+                (0..4)
+                    .filter_map(|_| Self::pick(rng, pool))
+                    .find(|m| pop.job_seeking[*m as usize])
+                    .or_else(|| Self::pick(rng, pool))
+            }
+            Persona::IndustryPeer => {
+                // A friend of a friend in the same industry, else anyone in it.
+                let via =
+                    Self::pick(rng, own).and_then(|f| Self::pick(rng, pop.connections.row(f)));
+                via.filter(|m| pop.industry[*m as usize] as usize == industry)
+                    .or_else(|| Self::pick(rng, same_industry))
+            }
+            Persona::Member => {
+                if rng.random_bool(0.1) {
+                    Self::pick(rng, &pop.pages)
+                } else {
+                    Self::pick(rng, same_industry)
+                }
+            }
+        };
+        chosen.filter(|r| *r != s)
+    }
+
+    fn intent(
+        &self,
+        sender: MemberId,
+        recipient: MemberId,
+        kind: IntentKind,
+        topic: Topic,
+        personalised: bool,
+        body: &str,
+    ) -> Intent {
+        let pop = self.pop;
+        let event = pop.met(sender, recipient);
+        let event_name = event.map(|e| text::EventName(e).to_string());
+        let hints = Hints {
+            recipient_name: Some(first_name(recipient)),
+            recipient_industry: Some(
+                &pop.industry_names[pop.industry[recipient as usize] as usize],
+            ),
+            shared_event: event_name.as_deref(),
+        };
+        Intent {
+            sender,
+            recipient,
+            kind,
+            topic,
+            personalised,
+            text_hash: text_hash(body),
+            text: self.analyzer.analyze(body, &hints),
+            static_connection: pop.connections.contains(sender, recipient),
+        }
+    }
+
+    /// A sender's messages for the day: follow-ups due, then new messages.
+    /// `awaiting` is the sender's memory of unanswered requests.
+    pub fn plan(
+        &self,
+        s: MemberId,
+        day: u32,
+        engine: &Engine,
+        awaiting: &mut Vec<Awaiting>,
+        buf: &mut String,
+        out: &mut Vec<Intent>,
+    ) {
+        let pop = self.pop;
+        if pop.is_page[s as usize] || engine.is_banned(s) {
+            return;
+        }
+        let persona = pop.persona[s as usize];
+        let style = self.style(persona);
+        let mut rng = stream(self.seed, Purpose::Plan, &[u64::from(day), u64::from(s)]);
+        for a in awaiting.iter_mut() {
+            if day >= a.last_day + style.follow_up_after_days && a.follow_ups < style.max_follow_ups
+            {
+                a.follow_ups += 1;
+                a.last_day = day;
+                let name = rng
+                    .random_bool(style.greet_by_name)
+                    .then(|| first_name(a.recipient));
+                compose_follow_up(buf, name, rng.random());
+                out.push(self.intent(
+                    s,
+                    a.recipient,
+                    IntentKind::FollowUp,
+                    Topic::FollowUp,
+                    name.is_some(),
+                    buf,
+                ));
+            }
+        }
+        let horizon = style.follow_up_after_days * (style.max_follow_ups + 1);
+        awaiting.retain(|a| a.follow_ups < style.max_follow_ups || day < a.last_day + horizon);
+
+        let count = poisson(&mut rng, style.per_day);
+        if count == 0 {
+            return;
+        }
+        // Bulk outreach: one text, written once, for every recipient today.
+        let bulk = rng
+            .random_bool(style.bulk)
+            .then(|| draw_ingredients(&mut rng, style));
+        let industry = &pop.industry_names[pop.industry[s as usize] as usize];
+        for _ in 0..count {
+            let Some(r) = self.choose_recipient(&mut rng, s, style) else {
+                continue;
+            };
+            let to_connection = pop.connections.contains(s, r);
+            let ingredients = bulk.unwrap_or_else(|| draw_ingredients(&mut rng, style));
+            let slots = Slots {
+                sender_name: first_name(s),
+                recipient_name: bulk.is_none().then(|| first_name(r)),
+                sender_industry: industry,
+                recipient_industry: if bulk.is_none() {
+                    &pop.industry_names[pop.industry[r as usize] as usize]
+                } else {
+                    industry
+                },
+                event: if bulk.is_none() { pop.met(s, r) } else { None },
+                topic_seed: ingredients.variant ^ s,
+            };
+            compose(buf, &ingredients, &slots);
+            let personalised = (slots.recipient_name.is_some() && ingredients.greet_by_name)
+                || (bulk.is_none() && ingredients.mention_industry)
+                || (slots.event.is_some() && ingredients.mention_event);
+            out.push(self.intent(
+                s,
+                r,
+                IntentKind::New,
+                ingredients.topic(to_connection),
+                personalised,
+                buf,
+            ));
+        }
+    }
+
+    /// A reply from `from` to `to` after accepting `to`'s request.
+    pub fn reply(&self, from: MemberId, to: MemberId, day: u32, buf: &mut String) -> Intent {
+        let v =
+            crate::rng::derive(self.seed, &[u64::from(day), u64::from(from), u64::from(to)]) as u32;
+        compose_reply(buf, first_name(to), v);
+        self.intent(from, to, IntentKind::Reply, Topic::Reply, true, buf)
+    }
+
+    /// A recipient's look at their requests today (none if they don't look).
+    /// `harassed_by` says whether this recipient remembers abuse from a sender.
+    pub fn answer(
+        &self,
+        r: MemberId,
+        day: u32,
+        requests: &[PendingRequest],
+        harassed_by: impl Fn(MemberId) -> bool,
+        out: &mut Vec<Answer>,
+    ) {
+        let pop = self.pop;
+        let model = &self.cfg.recipients;
+        let is_page = pop.is_page[r as usize];
+        let mut rng = stream(self.seed, Purpose::Answer, &[u64::from(day), u64::from(r)]);
+        let look = if is_page {
+            model.page_check_probability
+        } else {
+            model.check_probability
+        };
+        if !rng.random_bool(look) {
+            return;
+        }
+        let see_filtered = rng.random_bool(model.filtered_check_probability);
+        for q in requests.iter().filter(|q| !q.filtered || see_filtered) {
+            let answer = if is_page {
+                self.page_response(&mut rng, r, q)
+            } else {
+                self.person_response(&mut rng, r, q, harassed_by(q.sender), model)
+            };
+            out.push(answer);
+        }
+    }
+
+    fn page_response<R: Rng>(&self, rng: &mut R, r: MemberId, q: &PendingRequest) -> Answer {
+        let model = &self.cfg.recipients;
+        let logit = model.page_accept_bias
+            + model.quality_weight * (f64::from(q.quality_score) - 0.5)
+            - model.spam_weight * f64::from(q.spam_score);
+        let response = if rng.random::<f64>() < sigmoid(logit) {
+            Response::Accept
+        } else if rng.random_bool(model.ignore_probability) {
+            Response::Delete
+        } else {
+            Response::Leave
+        };
+        Answer {
+            recipient: r,
+            sender: q.sender,
+            response,
+            report: false,
+            reply: false,
+            saw_abuse: false,
+        }
+    }
+
+    /// The person's decision on one request. Reads only what a person sees.
+    fn person_response<R: Rng>(
+        &self,
+        rng: &mut R,
+        r: MemberId,
+        q: &PendingRequest,
+        harassed_before: bool,
+        m: &RecipientModel,
+    ) -> Answer {
+        let pop = self.pop;
+        let s = q.sender;
+        let abusive = q.content.contains(Violation::Abusive);
+        let mut answer = Answer {
+            recipient: r,
+            sender: s,
+            response: Response::Leave,
+            report: false,
+            reply: false,
+            saw_abuse: abusive,
+        };
+        if abusive || harassed_before {
+            answer.response = if rng.random_bool(m.block_abusive_probability) {
+                Response::Block
+            } else {
+                Response::Ignore
+            };
+            answer.report = abusive && rng.random_bool(m.report_abusive_probability);
+            return answer;
+        }
+        let shared = pop.connections.common(r, s);
+        let mut logit = m.accept_bias + m.quality_weight * (f64::from(q.quality_score) - 0.5)
+            - m.spam_weight * f64::from(q.spam_score)
+            + m.shared_connections_weight * f64::from(shared).ln_1p() / std::f64::consts::LN_2;
+        if pop.industry[r as usize] == pop.industry[s as usize] {
+            logit += m.same_industry_bonus;
+        }
+        if pop.met(r, s).is_some() {
+            logit += m.met_bonus;
+        }
+        if Topic::from_tag(q.tag & TOPIC_MASK) == Topic::Job {
+            logit += if pop.job_seeking[r as usize] {
+                m.job_offer_seeking_bonus
+            } else {
+                m.job_offer_other_bonus
+            };
+        }
+        if rng.random::<f64>() < sigmoid(logit) {
+            answer.response = Response::Accept;
+            answer.reply = rng.random_bool(m.reply_probability);
+        } else if f64::from(q.spam_score) >= m.report_spam_threshold
+            && rng.random_bool(m.report_spam_probability)
+        {
+            answer.response = Response::Ignore;
+            answer.report = true;
+        } else if rng.random_bool(m.ignore_probability) {
+            answer.response = Response::Ignore;
+        }
+        answer
+    }
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Recipients' memory of who harassed them (pairs recipient, sender).
+#[derive(Default, Debug, Clone)]
+pub struct Memory {
+    harassed: FxHashSet<(MemberId, MemberId)>,
+}
+
+impl Memory {
+    pub fn remember_abuse(&mut self, recipient: MemberId, sender: MemberId) {
+        self.harassed.insert((recipient, sender));
+    }
+
+    pub fn harassed(&self, recipient: MemberId, sender: MemberId) -> bool {
+        self.harassed.contains(&(recipient, sender))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    #[test]
+    fn poisson_has_the_right_mean() {
+        for mean in [0.3, 3.0, 50.0] {
+            let mut rng = stream(1, Purpose::Plan, &[mean as u64]);
+            let total: u64 = (0..20_000)
+                .map(|_| u64::from(poisson(&mut rng, mean)))
+                .sum();
+            let got = total as f64 / 20_000.0;
+            assert!((got - mean).abs() < 0.05 * mean + 0.02, "{mean}: {got}");
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! `msgpolicy run [SCENARIO]`: every sweep point x replication through the
+//! simulator, then the report folder.
+
+use crate::analyzer::Analyzer;
+use crate::error::InputError;
+use crate::output::write_dir_atomic;
+use crate::population::{self, Population};
+use crate::report::{self, RunRecord};
+use crate::rng::derive;
+use crate::scenario::{self, Loaded, Scenario};
+use crate::sim;
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The scenario file (TOML); the built-in baseline when left out.
+    scenario: Option<String>,
+    /// The report folder (default `reports/<scenario name>/`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Override one key, e.g. `--set policy.ban_after_reports=2`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Run only the I-th of N slices of the (point, replication) runs.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+}
+
+/// `I/N` with 1 <= I <= N.
+fn parse_shard(s: &str) -> Result<(usize, usize), InputError> {
+    let bad = || {
+        InputError::new(
+            "--shard",
+            format!("{s:?}, expected I/N with 1 <= I <= N, e.g. 2/8"),
+        )
+    };
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if i == 0 || n == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// Refuses a scenario whose population would not fit in this machine's memory.
+fn check_memory(source: &str, s: &Scenario) -> Result<(), InputError> {
+    let need = population::estimated_bytes(&s.population) + sim_state_bytes(s);
+    let have = machine_memory();
+    if need > have {
+        let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+        return Err(InputError::new(
+            source,
+            format!(
+                "population.members = {} needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population",
+                s.population.members,
+                gib(need),
+                gib(have)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The engine's and behaviour's state per member, roughly.
+fn sim_state_bytes(s: &Scenario) -> u64 {
+    u64::from(s.population.members) * 160
+}
+
+fn machine_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(u64::MAX, |kb| kb * 1024)
+}
+
+fn population_for(s: &Scenario, seed: u64, replication: u32) -> Result<Population, InputError> {
+    if s.population.members_file.is_empty() {
+        Ok(population::generate(&s.population, seed, replication))
+    } else {
+        population::import(&s.population, seed, replication)
+    }
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let mut loaded = scenario::load(args.scenario.as_deref(), &args.sets)?;
+    if let Some(seed) = args.seed {
+        loaded.scenario.seed = seed;
+        for p in &mut loaded.points {
+            p.scenario.seed = seed;
+        }
+    }
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    for p in &loaded.points {
+        check_memory(&loaded.source, &p.scenario)?;
+    }
+    let analyzer = Analyzer::default();
+    let threads = args.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(&loaded.scenario.name));
+    let started = std::time::SystemTime::now();
+    let clock = Instant::now();
+    let runs = pool.install(|| simulate(&loaded, &analyzer, shard, args.quiet))?;
+    let manifest = report::Manifest {
+        program: "msgpolicy".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario_source: loaded.source.clone(),
+        scenario_sha256: report::sha256_hex(loaded.text.as_bytes()),
+        scenario_text: loaded.text.clone(),
+        resolved_scenario: scenario::to_toml(&loaded.scenario),
+        seed: loaded.scenario.seed,
+        threads: pool.current_num_threads(),
+        start_time: report::rfc3339(started),
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        points: loaded.points.len(),
+        replications: loaded.scenario.replications,
+        baseline_point: baseline_point(&loaded),
+        shard: args.shard.clone(),
+    };
+    match shard {
+        None => write_dir_atomic(&out, |dir| {
+            let (summary, by_persona, daily) = report::run_tables(&loaded.points, &runs);
+            report::write_report(dir, &summary, &by_persona, &daily, &manifest)
+        })?,
+        Some(_) => {
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            for r in &runs {
+                let part = out
+                    .join(format!("point={}", r.point))
+                    .join(format!("replication={}", r.replication));
+                write_dir_atomic(&part, |dir| {
+                    let (summary, by_persona, daily) =
+                        report::run_tables(&loaded.points, std::slice::from_ref(r));
+                    summary.write_parquet(&dir.join("summary.parquet"))?;
+                    by_persona.write_parquet(&dir.join("by_persona.parquet"))?;
+                    daily.write_parquet(&dir.join("daily.parquet"))?;
+                    report::write_manifest(dir, &manifest)
+                })?;
+            }
+        }
+    }
+    if !args.quiet {
+        eprintln!(
+            "msgpolicy: {} runs in {:.1} s -> {}",
+            runs.len(),
+            clock.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// The point whose swept values are the base scenario's own (else point 0):
+/// the reference of `compare.csv`.
+fn baseline_point(loaded: &Loaded) -> usize {
+    let base = toml::Table::try_from(&loaded.scenario).unwrap_or_default();
+    let lookup = |key: &str| {
+        let mut v: Option<&toml::Value> = None;
+        let mut table = Some(&base);
+        for part in key.split('.') {
+            v = table.and_then(|t| t.get(part));
+            table = v.and_then(|x| x.as_table());
+        }
+        v.cloned()
+    };
+    let same = |a: &toml::Value, b: &toml::Value| match (
+        a.as_float().or(a.as_integer().map(|i| i as f64)),
+        b.as_float().or(b.as_integer().map(|i| i as f64)),
+    ) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    };
+    loaded
+        .points
+        .iter()
+        .position(|p| {
+            p.values
+                .iter()
+                .all(|(k, v)| lookup(k).is_some_and(|b| same(&b, v)))
+        })
+        .unwrap_or(0)
+}
+
+/// Runs every (point, replication) of the scenario (or of one shard).
+fn simulate(
+    loaded: &Loaded,
+    analyzer: &Analyzer,
+    shard: Option<(usize, usize)>,
+    quiet: bool,
+) -> Result<Vec<RunRecord>> {
+    let reps = loaded.scenario.replications;
+    let points = loaded.points.len();
+    let selected: Vec<(usize, u32)> = (0..reps)
+        .flat_map(|r| (0..points).map(move |p| (p, r)))
+        .enumerate()
+        .filter(|(i, _)| shard.is_none_or(|(k, n)| i % n == k - 1))
+        .map(|(_, run)| run)
+        .collect();
+    let total_days: u64 = selected
+        .iter()
+        .map(|(p, _)| u64::from(loaded.points[*p].scenario.days))
+        .sum();
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total_days)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} simulating [{bar:30}] {pos}/{len} run-days, {elapsed} (eta {eta})",
+        )
+        .expect("valid progress template")
+        .progress_chars("=> "),
+    );
+    // The population changes between points only if a population key is swept.
+    let per_point_population = loaded
+        .points
+        .iter()
+        .any(|p| p.values.iter().any(|(k, _)| k.starts_with("population.")));
+    let on_day = || bar.inc(1);
+    let mut runs: Vec<RunRecord> = (0..reps)
+        .into_par_iter()
+        .map(|rep| -> Result<Vec<RunRecord>> {
+            // 63 bits, so the seed column stays a positive 64-bit integer everywhere.
+            let seed = derive(loaded.scenario.seed, &[u64::from(rep)]) >> 1;
+            let mine: Vec<usize> = selected
+                .iter()
+                .filter(|(_, r)| *r == rep)
+                .map(|(p, _)| *p)
+                .collect();
+            if mine.is_empty() {
+                return Ok(Vec::new());
+            }
+            let shared = if per_point_population {
+                None
+            } else {
+                Some(population_for(&loaded.points[0].scenario, seed, rep)?)
+            };
+            mine.into_par_iter()
+                .map(|p| -> Result<RunRecord> {
+                    let s = &loaded.points[p].scenario;
+                    let own;
+                    let pop = match &shared {
+                        Some(pop) => pop,
+                        None => {
+                            own = population_for(s, seed, rep)?;
+                            &own
+                        }
+                    };
+                    let output = sim::run(pop, s, analyzer, seed, &on_day);
+                    Ok(RunRecord {
+                        point: p,
+                        replication: rep,
+                        seed,
+                        members: pop.len() as u64,
+                        days: u64::from(s.days),
+                        output,
+                    })
+                })
+                .collect()
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    bar.finish_and_clear();
+    runs.sort_by_key(|r| (r.point, r.replication));
+    Ok(runs)
+}

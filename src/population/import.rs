@@ -1,0 +1,195 @@
+//! Importing a real population: `population.members_file`
+//! (`id,kind,industry[,persona][,requests_off][,job_seeking]`) and
+//! `population.connections_file` (`a,b`). Events and harassers' targets are
+//! still generated; missing personas and settings are drawn by the shares.
+
+use super::{Csr, Persona, Population};
+use crate::error::{csv_error, InputError};
+use crate::rng::{stream, Purpose};
+use crate::scenario::PopulationConfig;
+use rand::RngExt;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+
+fn open(path: &str) -> Result<csv::Reader<std::fs::File>, InputError> {
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| InputError::new(path, format!("cannot read: {e}")))
+}
+
+fn column(path: &str, header: &csv::StringRecord, name: &str) -> Option<usize> {
+    let _ = path;
+    header.iter().position(|h| h == name)
+}
+
+fn flag(path: &str, line: u64, col: &str, v: &str) -> Result<bool, InputError> {
+    match v {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" | "" => Ok(false),
+        _ => Err(
+            InputError::new(path, format!("`{col}` is {v:?}, expected true or false"))
+                .at_line(line),
+        ),
+    }
+}
+
+/// Reads the members and connections files into a population.
+pub fn import(
+    cfg: &PopulationConfig,
+    seed: u64,
+    replication: u32,
+) -> Result<Population, InputError> {
+    let path = cfg.members_file.as_str();
+    let mut reader = open(path)?;
+    let header = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+    let need = |name: &str| {
+        column(path, &header, name).ok_or_else(|| {
+            InputError::new(
+                path,
+                format!("no `{name}` column, expected id,kind,industry[,persona]"),
+            )
+            .at_line(1)
+        })
+    };
+    let (id_col, kind_col, industry_col) = (need("id")?, need("kind")?, need("industry")?);
+    let persona_col = column(path, &header, "persona");
+    let off_col = column(path, &header, "requests_off");
+    let seeking_col = column(path, &header, "job_seeking");
+
+    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut industries: BTreeMap<String, u16> = BTreeMap::new();
+    let mut pop = Population::default();
+    let mut industry_of_row = Vec::new();
+    let rep = u64::from(replication);
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(path, &e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let id = record[id_col].to_string();
+        let m = pop.is_page.len() as u32;
+        if ids.insert(id.clone(), m).is_some() {
+            return Err(InputError::new(
+                path,
+                format!("member `{id}` appears twice, expected unique ids"),
+            )
+            .at_line(line));
+        }
+        let is_page = match &record[kind_col] {
+            "person" => false,
+            "page" => true,
+            other => {
+                return Err(InputError::new(
+                    path,
+                    format!("`kind` is {other:?}, expected person or page"),
+                )
+                .at_line(line))
+            }
+        };
+        let next = industries.len() as u16;
+        industry_of_row.push(
+            *industries
+                .entry(record[industry_col].to_string())
+                .or_insert(next),
+        );
+        let mut rng = stream(seed, Purpose::Members, &[rep, u64::from(m)]);
+        let persona = match persona_col.map(|c| &record[c]).filter(|p| !p.is_empty()) {
+            Some(name) => Persona::parse(name).ok_or_else(|| {
+                InputError::new(path, format!("unknown persona {name:?}, expected member, industry_peer, recruiter, conference_contact, spammer or harasser")).at_line(line)
+            })?,
+            None if is_page => Persona::Member,
+            None => draw_persona(cfg, rng.random()),
+        };
+        let requests_off = match off_col {
+            Some(c) => flag(path, line, "requests_off", &record[c])?,
+            None => !is_page && rng.random_bool(cfg.requests_off_share),
+        };
+        let job_seeking = match seeking_col {
+            Some(c) => flag(path, line, "job_seeking", &record[c])?,
+            None => !is_page && rng.random_bool(cfg.job_seeking_share),
+        };
+        pop.is_page.push(is_page);
+        pop.persona.push(persona);
+        pop.requests_off.push(requests_off && !is_page);
+        pop.job_seeking.push(job_seeking);
+    }
+    // Industries are numbered in name order, so the numbering does not depend on row order.
+    let rank: BTreeMap<u16, u16> = industries
+        .values()
+        .enumerate()
+        .map(|(i, v)| (*v, i as u16))
+        .collect();
+    pop.industry = industry_of_row.iter().map(|i| rank[i]).collect();
+    let names: Vec<String> = industries.keys().cloned().collect();
+    let n = pop.is_page.len();
+    if n == 0 {
+        return Err(InputError::new(
+            path,
+            "no members, expected at least one row",
+        ));
+    }
+    pop.index(names.len().max(1));
+    pop.industry_names = names;
+
+    pop.connections = if cfg.connections_file.is_empty() {
+        Csr::empty(n)
+    } else {
+        read_connections(&cfg.connections_file, &ids, &pop)?
+    };
+    super::add_events(&mut pop, cfg, seed, rep);
+    super::pick_victims(&mut pop, cfg, seed, rep);
+    Ok(pop)
+}
+
+fn draw_persona(cfg: &PopulationConfig, mut u: f64) -> Persona {
+    for (i, (_, share)) in cfg.personas.shares().iter().enumerate() {
+        if u < *share {
+            return Persona::ALL[i + 1];
+        }
+        u -= share;
+    }
+    Persona::Member
+}
+
+fn read_connections(
+    path: &str,
+    ids: &FxHashMap<String, u32>,
+    pop: &Population,
+) -> Result<Csr, InputError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .has_headers(true)
+        .from_path(path)
+        .map_err(|e| InputError::new(path, format!("cannot read: {e}")))?;
+    let mut pairs = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(path, &e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() < 2 {
+            return Err(
+                InputError::new(path, "expected two member ids per row (a,b)").at_line(line),
+            );
+        }
+        let id = |i: usize| {
+            ids.get(&record[i]).copied().ok_or_else(|| {
+                InputError::new(
+                    path,
+                    format!(
+                        "unknown member {:?}, expected an id of the members file",
+                        &record[i]
+                    ),
+                )
+                .at_line(line)
+            })
+        };
+        let (a, b) = (id(0)?, id(1)?);
+        if pop.is_page[a as usize] || pop.is_page[b as usize] {
+            return Err(InputError::new(
+                path,
+                "a page in a connection, expected people only (pages have no connections)",
+            )
+            .at_line(line));
+        }
+        pairs.push((a, b));
+    }
+    Ok(Csr::from_pairs(pop.len(), &pairs, true))
+}

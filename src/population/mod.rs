@@ -1,0 +1,403 @@
+//! Synthetic (or imported) member populations: people and business pages,
+//! industries, personas, settings, a connection graph shaped like a
+//! professional network, events where people met, and harassers' targets.
+//!
+//! Personas are labels for measuring the product: the behaviour of a persona
+//! is what it writes and to whom; recipients and the analyzer never read them.
+
+pub mod graph;
+mod import;
+
+pub use graph::{Alias, Csr};
+pub use import::import;
+
+use crate::rng::{stream, Purpose};
+use crate::scenario::PopulationConfig;
+use rand::RngExt;
+use rayon::prelude::*;
+
+/// A member's sending persona.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Persona {
+    Member = 0,
+    IndustryPeer = 1,
+    Recruiter = 2,
+    ConferenceContact = 3,
+    Spammer = 4,
+    Harasser = 5,
+}
+
+impl Persona {
+    pub const ALL: [Persona; 6] = [
+        Persona::Member,
+        Persona::IndustryPeer,
+        Persona::Recruiter,
+        Persona::ConferenceContact,
+        Persona::Spammer,
+        Persona::Harasser,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Persona::Member => "member",
+            Persona::IndustryPeer => "industry_peer",
+            Persona::Recruiter => "recruiter",
+            Persona::ConferenceContact => "conference_contact",
+            Persona::Spammer => "spammer",
+            Persona::Harasser => "harasser",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Persona> {
+        Persona::ALL.into_iter().find(|p| p.name() == s)
+    }
+
+    /// Spammers and harassers: the senders a policy should stop.
+    pub fn is_bad_actor(self) -> bool {
+        matches!(self, Persona::Spammer | Persona::Harasser)
+    }
+}
+
+/// Industry names; industries beyond the list are numbered.
+const INDUSTRY_NAMES: &[&str] = &[
+    "software",
+    "finance",
+    "healthcare",
+    "marketing",
+    "education",
+    "logistics",
+    "energy",
+    "retail",
+    "manufacturing",
+    "consulting",
+    "media",
+    "legal",
+    "real estate",
+    "biotech",
+    "telecom",
+    "automotive",
+    "hospitality",
+    "insurance",
+    "design",
+    "government",
+    "aerospace",
+    "agriculture",
+    "gaming",
+    "nonprofit",
+];
+
+const FIRST_NAMES: &[&str] = &[
+    "Ana", "Ben", "Cho", "Dee", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jia", "Kofi", "Lena",
+    "Mateo", "Nina", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Victor", "Wen",
+    "Ximena", "Yusuf", "Zoe", "Aiko", "Bruno", "Carmen", "Dmitri", "Elif", "Felix", "Grace",
+    "Hugo", "Ines", "Jonas", "Kira", "Luis", "Maya", "Noah",
+];
+
+/// The name of an industry index.
+pub fn industry_name(i: u16) -> String {
+    INDUSTRY_NAMES
+        .get(i as usize)
+        .map_or_else(|| format!("industry {i}"), |s| s.to_string())
+}
+
+/// A member's first name (derived from the id; only used in texts).
+pub fn first_name(member: u32) -> &'static str {
+    FIRST_NAMES[(crate::rng::mix(u64::from(member)) % FIRST_NAMES.len() as u64) as usize]
+}
+
+/// The network the simulator runs on.
+#[derive(Clone, Debug, Default)]
+pub struct Population {
+    pub is_page: Vec<bool>,
+    pub persona: Vec<Persona>,
+    pub industry: Vec<u16>,
+    pub requests_off: Vec<bool>,
+    pub job_seeking: Vec<bool>,
+    /// Connections (symmetric, people only).
+    pub connections: Csr,
+    /// Event -> attendees.
+    pub events: Csr,
+    /// Person -> events attended.
+    pub attended: Csr,
+    /// Harasser -> chosen targets (empty rows for everyone else).
+    pub victims: Csr,
+    /// People (not pages) of each industry.
+    pub people_by_industry: Vec<Vec<u32>>,
+    /// Every business page.
+    pub pages: Vec<u32>,
+    /// Names of the industries.
+    pub industry_names: Vec<String>,
+}
+
+impl Population {
+    pub fn len(&self) -> usize {
+        self.is_page.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.is_page.is_empty()
+    }
+
+    /// Whether `a` and `b` attended an event together.
+    pub fn met(&self, a: u32, b: u32) -> Option<u32> {
+        let (x, y) = (self.attended.row(a), self.attended.row(b));
+        x.iter().find(|e| y.binary_search(e).is_ok()).copied()
+    }
+
+    /// Member count per persona.
+    pub fn persona_counts(&self) -> [u64; 6] {
+        let mut counts = [0u64; 6];
+        for p in &self.persona {
+            counts[*p as usize] += 1;
+        }
+        counts
+    }
+
+    /// Heap bytes held (for the memory estimate's calibration).
+    pub fn bytes(&self) -> usize {
+        self.len() * 6
+            + self.connections.bytes()
+            + self.events.bytes()
+            + self.attended.bytes()
+            + self.victims.bytes()
+    }
+
+    /// Fills the derived indexes (people by industry, pages).
+    fn index(&mut self, industries: usize) {
+        self.people_by_industry = vec![Vec::new(); industries];
+        self.pages.clear();
+        for m in 0..self.len() as u32 {
+            if self.is_page[m as usize] {
+                self.pages.push(m);
+            } else {
+                self.people_by_industry[self.industry[m as usize] as usize].push(m);
+            }
+        }
+        self.industry_names = (0..industries as u16).map(industry_name).collect();
+    }
+}
+
+/// Bytes a generated population of this size needs at its peak, roughly
+/// (used to refuse scenarios too large for the machine before allocating).
+pub fn estimated_bytes(cfg: &PopulationConfig) -> u64 {
+    let n = u64::from(cfg.members);
+    let edges = (n as f64 * cfg.mean_connections / 2.0) as u64;
+    // Edge list while building (8 B/edge), the CSR (8 B/edge) and per-member data.
+    n * 64 + edges * 16
+}
+
+/// Generates a population for one replication.
+pub fn generate(cfg: &PopulationConfig, seed: u64, replication: u32) -> Population {
+    let n = cfg.members as usize;
+    let industries = cfg.industries as usize;
+    let rep = u64::from(replication);
+    let mut pop = Population {
+        is_page: vec![false; n],
+        persona: vec![Persona::Member; n],
+        industry: vec![0; n],
+        requests_off: vec![false; n],
+        job_seeking: vec![false; n],
+        ..Population::default()
+    };
+    let shares = cfg.personas.shares();
+    for m in 0..n {
+        let mut rng = stream(seed, Purpose::Members, &[rep, m as u64]);
+        pop.industry[m] = rng.random_range(0..industries) as u16;
+        if rng.random_bool(cfg.page_share) {
+            pop.is_page[m] = true;
+            continue;
+        }
+        let mut u: f64 = rng.random();
+        for (i, (_, share)) in shares.iter().enumerate() {
+            if u < *share {
+                pop.persona[m] = Persona::ALL[i + 1];
+                break;
+            }
+            u -= share;
+        }
+        pop.requests_off[m] = rng.random_bool(cfg.requests_off_share);
+        pop.job_seeking[m] = rng.random_bool(cfg.job_seeking_share);
+    }
+    pop.index(industries);
+    pop.connections = connect(&pop, cfg, seed, rep);
+    add_events(&mut pop, cfg, seed, rep);
+    pick_victims(&mut pop, cfg, seed, rep);
+    pop
+}
+
+/// A Chung-Lu graph: each person gets a Pareto weight with the configured
+/// mean; an edge's first end is drawn by weight, its second by weight inside
+/// the same industry (with `in_industry_share`) or anywhere. Degrees come out
+/// heavy-tailed with the configured mean (less the few duplicates dropped).
+fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr {
+    let n = pop.len();
+    let alpha = cfg.degree_shape;
+    let x_min = cfg.mean_connections * (alpha - 1.0) / alpha;
+    let cap = (n as f64 / 4.0).max(1.0);
+    let weight: Vec<f64> = (0..n)
+        .map(|m| {
+            if pop.is_page[m] {
+                return 0.0;
+            }
+            let u: f64 = stream(seed, Purpose::Graph, &[rep, m as u64]).random();
+            let w = x_min / (1.0 - u).powf(1.0 / alpha);
+            // New, throwaway accounts: spammers have few connections.
+            let scale = if pop.persona[m] == Persona::Spammer {
+                0.2
+            } else {
+                1.0
+            };
+            (w * scale).min(cap)
+        })
+        .collect();
+    let everyone = Alias::new(&weight);
+    if everyone.is_empty() {
+        return Csr::empty(n);
+    }
+    let by_industry: Vec<Alias> = pop
+        .people_by_industry
+        .iter()
+        .map(|members| {
+            Alias::new(
+                &members
+                    .iter()
+                    .map(|m| weight[*m as usize])
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let edges = (weight.iter().sum::<f64>() / 2.0).round() as u64;
+    const CHUNK: u64 = 1 << 16;
+    let chunks = edges.div_ceil(CHUNK);
+    let pairs: Vec<(u32, u32)> = (0..chunks)
+        .into_par_iter()
+        .flat_map_iter(|c| {
+            let mut rng = stream(seed, Purpose::Graph, &[rep, u64::MAX - c]);
+            let count = CHUNK.min(edges - c * CHUNK);
+            let (everyone, by_industry) = (&everyone, &by_industry);
+            (0..count).map(move |_| {
+                let a = everyone.sample(&mut rng) as u32;
+                let industry = pop.industry[a as usize] as usize;
+                let b = if rng.random_bool(cfg.in_industry_share)
+                    && !by_industry[industry].is_empty()
+                {
+                    pop.people_by_industry[industry][by_industry[industry].sample(&mut rng)]
+                } else {
+                    everyone.sample(&mut rng) as u32
+                };
+                (a, b)
+            })
+        })
+        .collect();
+    Csr::from_pairs(n, &pairs, true)
+}
+
+/// Events: each gathers people mostly from one industry.
+fn add_events(pop: &mut Population, cfg: &PopulationConfig, seed: u64, rep: u64) {
+    let people = pop.len() - pop.pages.len();
+    let seats = people as f64 * cfg.event_share * cfg.events_per_attendee;
+    let count = (seats / f64::from(cfg.event_size)).round() as usize;
+    let mut rows: Vec<(u32, u32)> = Vec::new();
+    for e in 0..count {
+        let mut rng = stream(seed, Purpose::Events, &[rep, e as u64]);
+        let industry = rng.random_range(0..pop.people_by_industry.len());
+        let size = rng.random_range(cfg.event_size / 2..=cfg.event_size * 3 / 2);
+        for _ in 0..size {
+            let pool = if rng.random_bool(0.7) && !pop.people_by_industry[industry].is_empty() {
+                &pop.people_by_industry[industry]
+            } else {
+                &pop.people_by_industry[rng.random_range(0..pop.people_by_industry.len())]
+            };
+            if !pool.is_empty() {
+                rows.push((e as u32, pool[rng.random_range(0..pool.len())]));
+            }
+        }
+    }
+    pop.events = Csr::from_pairs(count, &rows, false);
+    pop.attended = pop.events.transpose(pop.len());
+}
+
+/// Each harasser picks a few people as targets.
+fn pick_victims(pop: &mut Population, cfg: &PopulationConfig, seed: u64, rep: u64) {
+    let mut rows = Vec::new();
+    let people: Vec<u32> = pop.people_by_industry.iter().flatten().copied().collect();
+    for m in 0..pop.len() as u32 {
+        if pop.persona[m as usize] != Persona::Harasser || people.len() < 2 {
+            continue;
+        }
+        let mut rng = stream(seed, Purpose::Victims, &[rep, u64::from(m)]);
+        for _ in 0..cfg.harasser_victims {
+            let v = people[rng.random_range(0..people.len())];
+            if v != m {
+                rows.push((m, v));
+            }
+        }
+    }
+    pop.victims = Csr::from_pairs(pop.len(), &rows, false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> PopulationConfig {
+        PopulationConfig {
+            members: 5_000,
+            ..PopulationConfig::default()
+        }
+    }
+
+    #[test]
+    fn shares_and_degrees_match_the_configuration() {
+        let cfg = small();
+        let pop = generate(&cfg, 7, 0);
+        assert_eq!(pop.len(), 5_000);
+        let pages = pop.pages.len() as f64 / 5_000.0;
+        assert!((pages - 0.02).abs() < 0.01, "{pages}");
+        let people = 5_000 - pop.pages.len();
+        let mean = pop.connections.len() as f64 / people as f64;
+        assert!(mean > 30.0 && mean < 45.0, "mean degree {mean}");
+        let max = (0..5_000).map(|m| pop.connections.degree(m)).max().unwrap();
+        assert!(
+            max as f64 > 4.0 * mean,
+            "heavy tail: max {max} vs mean {mean}"
+        );
+        let same: usize = (0..5_000u32)
+            .map(|m| {
+                pop.connections
+                    .row(m)
+                    .iter()
+                    .filter(|o| pop.industry[**o as usize] == pop.industry[m as usize])
+                    .count()
+            })
+            .sum();
+        let inside = same as f64 / pop.connections.len() as f64;
+        assert!(inside > 0.6, "in-industry share {inside}");
+        for &p in &pop.pages {
+            assert_eq!(pop.connections.degree(p), 0);
+        }
+    }
+
+    #[test]
+    fn generation_is_deterministic_and_keyed_by_replication() {
+        let cfg = small();
+        let a = generate(&cfg, 7, 0);
+        let b = generate(&cfg, 7, 0);
+        let c = generate(&cfg, 7, 1);
+        assert_eq!(a.connections, b.connections);
+        assert_eq!(a.persona, b.persona);
+        assert_ne!(a.connections, c.connections);
+    }
+
+    #[test]
+    fn harassers_have_targets_and_events_have_attendees() {
+        let pop = generate(&small(), 3, 0);
+        for m in 0..pop.len() as u32 {
+            let is_harasser = pop.persona[m as usize] == Persona::Harasser;
+            assert_eq!(pop.victims.degree(m) > 0, is_harasser);
+        }
+        assert!(pop.events.rows() > 0);
+        assert!(pop.attended.len() == pop.events.len());
+    }
+}

@@ -1,0 +1,202 @@
+//! Charts (SVG and PNG) drawn with plotters. The PNG backend renders text
+//! with a bundled font (DejaVu Sans, see DejaVuSans.LICENSE), so charts look
+//! the same on any machine, with no system font library.
+
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::Once;
+
+static FONT: &[u8] = include_bytes!("DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+fn register_font() {
+    REGISTER.call_once(|| {
+        // The bundled font is valid; if registration failed, charts would
+        // only lose their text, so there is nothing better to do than go on.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+const SIZE: (u32, u32) = (800, 450);
+
+/// A line per series over x.
+pub struct LineChart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+/// Bars with 95% interval whiskers.
+pub struct BarChart<'a> {
+    pub title: &'a str,
+    pub y_label: &'a str,
+    pub bars: Vec<(String, f64, f64)>,
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow!("chart drawing failed: {e:?}")
+}
+
+/// Writes `NAME.svg` and `NAME.png` into `dir`.
+fn both(
+    dir: &Path,
+    name: &str,
+    draw: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result<()>,
+    draw_png: impl Fn(DrawingArea<BitMapBackend, Shift>) -> Result<()>,
+) -> Result<()> {
+    register_font();
+    let svg = dir.join(format!("{name}.svg"));
+    draw(SVGBackend::new(&svg, SIZE).into_drawing_area())?;
+    let png = dir.join(format!("{name}.png"));
+    draw_png(BitMapBackend::new(&png, SIZE).into_drawing_area())?;
+    Ok(())
+}
+
+fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let lo = lo.min(0.0);
+    let hi = if hi <= lo { lo + 1.0 } else { hi * 1.08 };
+    (lo, hi)
+}
+
+impl LineChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).map_err(err)?;
+        let (x0, x1) = range(
+            self.series
+                .iter()
+                .flat_map(|(_, p)| p.iter().map(|(x, _)| *x)),
+        );
+        let (y0, y1) = range(
+            self.series
+                .iter()
+                .flat_map(|(_, p)| p.iter().map(|(_, y)| *y)),
+        );
+        let mut chart = ChartBuilder::on(&root)
+            .caption(self.title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label)
+            .y_desc(self.y_label)
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(err)?;
+        for (i, (name, points)) in self.series.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().copied(),
+                    color.stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(name.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 13))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)
+    }
+
+    pub fn write(&self, dir: &Path, name: &str) -> Result<()> {
+        both(dir, name, |a| self.draw(a), |a| self.draw(a))
+    }
+}
+
+impl BarChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).map_err(err)?;
+        let n = self.bars.len().max(1);
+        let (y0, y1) = range(
+            self.bars
+                .iter()
+                .map(|(_, v, ci)| v + if ci.is_finite() { *ci } else { 0.0 }),
+        );
+        let labels: Vec<String> = self.bars.iter().map(|(l, _, _)| l.clone()).collect();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(self.title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..n as f64, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n * 2 + 1)
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                if (x - i as f64 - 0.5).abs() < 0.01 {
+                    labels.get(i).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc(self.y_label)
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(err)?;
+        for (i, (_, v, _)) in self.bars.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, *v)],
+                    color.filled(),
+                )))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(
+                self.bars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, _, ci))| ci.is_finite())
+                    .map(|(i, (_, v, ci))| {
+                        ErrorBar::new_vertical(
+                            i as f64 + 0.5,
+                            v - ci,
+                            *v,
+                            v + ci,
+                            BLACK.stroke_width(2),
+                            12,
+                        )
+                    }),
+            )
+            .map_err(err)?;
+        root.present().map_err(err)
+    }
+
+    pub fn write(&self, dir: &Path, name: &str) -> Result<()> {
+        both(dir, name, |a| self.draw(a), |a| self.draw(a))
+    }
+}

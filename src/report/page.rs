@@ -1,0 +1,290 @@
+//! The report folder's charts and its self-contained `report.html`.
+
+use super::charts::{BarChart, LineChart};
+use super::{measured_columns, swept_keys, Manifest, Table, Values};
+use crate::report::stats::mean_ci95;
+use crate::sim::{Metric, Rate};
+use anyhow::{Context, Result};
+use std::fmt::Write;
+use std::path::Path;
+
+/// Rows of `table` at `point`, grouped by the value of `by` (in first-seen order),
+/// with the mean and 95% half-width of `metric` over replications.
+fn grouped(table: &Table, point: i64, by: &str, metric: &str) -> Vec<(String, f64, f64)> {
+    let (Some(points), Some(keys), Some(values)) =
+        (table.get("point"), table.get(by), table.get(metric))
+    else {
+        return Vec::new();
+    };
+    let mut groups: Vec<(String, Vec<f64>)> = Vec::new();
+    for i in 0..values.len() {
+        if points.number(i) as i64 != point {
+            continue;
+        }
+        let key = keys.text(i);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, xs)) => xs.push(values.number(i)),
+            None => groups.push((key, vec![values.number(i)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(k, xs)| {
+            let (m, ci) = mean_ci95(&xs);
+            (k, m, ci)
+        })
+        .collect()
+}
+
+/// A short label for a sweep point: its swept values.
+fn point_label(sweep: &Table, keys: &[String], row: usize) -> String {
+    let values: Vec<String> = keys
+        .iter()
+        .filter_map(|k| {
+            sweep
+                .get(k)
+                .map(|v| format!("{}={}", k.rsplit('.').next().unwrap_or(k), v.text(row)))
+        })
+        .collect();
+    if values.is_empty() {
+        format!("point {row}")
+    } else {
+        values.join(", ")
+    }
+}
+
+/// Draws the charts; returns (file stem, title) of each.
+pub fn charts(
+    dir: &Path,
+    summary: &Table,
+    by_persona: &Table,
+    daily: &Table,
+    sweep: &Table,
+    baseline: i64,
+) -> Result<Vec<(String, String)>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut made = Vec::new();
+    let daily_lines = |metrics: &[&str]| -> Vec<(String, Vec<(f64, f64)>)> {
+        metrics
+            .iter()
+            .map(|m| {
+                let points = grouped(daily, baseline, "day", m)
+                    .into_iter()
+                    .map(|(d, v, _)| (d.parse().unwrap_or(0.0), v))
+                    .collect();
+                (m.to_string(), points)
+            })
+            .collect()
+    };
+    let charts_to_draw = [
+        (
+            "daily_outcomes",
+            "Messages per day by outcome (baseline point, mean of replications)",
+            &["inbox", "requests", "filtered", "suppressed", "rejected"][..],
+        ),
+        (
+            "daily_harm",
+            "Spam and abuse reaching inboxes, legitimate requests filtered, per day",
+            &["spam_in_inbox", "abuse_in_inbox", "legit_filtered"][..],
+        ),
+        (
+            "daily_answers",
+            "Requests opened and answered per day",
+            &["opened", "accepted", "ignored", "blocked"][..],
+        ),
+    ];
+    for (name, title, metrics) in charts_to_draw {
+        LineChart {
+            title,
+            x_label: "day",
+            y_label: "messages per day",
+            series: daily_lines(metrics),
+        }
+        .write(dir, name)?;
+        made.push((name.to_string(), title.to_string()));
+    }
+    let bars = grouped(by_persona, baseline, "persona", "acceptance_rate");
+    let title = "Acceptance rate by sender persona (95% interval over replications)";
+    BarChart {
+        title,
+        y_label: "accepted / opened",
+        bars,
+    }
+    .write(dir, "acceptance_by_persona")?;
+    made.push(("acceptance_by_persona".into(), title.into()));
+
+    if sweep.rows() > 1 {
+        let keys = swept_keys(summary);
+        for metric in [
+            "acceptance_rate",
+            "spam_in_inbox",
+            "abuse_in_inbox",
+            "legit_filtered",
+            "wrongful_bans",
+            "unsolicited_inbox_per_1k",
+        ] {
+            let (Some(means), Some(cis)) = (
+                sweep.get(&format!("{metric}_mean")),
+                sweep.get(&format!("{metric}_ci95")),
+            ) else {
+                continue;
+            };
+            let bars = (0..sweep.rows())
+                .map(|i| (point_label(sweep, &keys, i), means.number(i), cis.number(i)))
+                .collect();
+            let title = format!("{metric} by sweep point (mean, 95% interval)");
+            let name = format!("sweep_{metric}");
+            BarChart {
+                title: &title,
+                y_label: metric,
+                bars,
+            }
+            .write(dir, &name)?;
+            made.push((name, title));
+        }
+    }
+    Ok(made)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn fmt_number(v: f64) -> String {
+    if v.is_nan() {
+        "–".into()
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else if v.abs() >= 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// An HTML table of some columns of a table.
+fn html_table(out: &mut String, table: &Table, columns: &[String]) {
+    out.push_str("<div class=\"scroll\"><table><thead><tr>");
+    for c in columns {
+        let _ = write!(out, "<th>{}</th>", escape(c));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for i in 0..table.rows() {
+        out.push_str("<tr>");
+        for c in columns {
+            let cell = match table.get(c) {
+                Some(Values::Text(v)) => escape(&v[i]),
+                Some(v) => fmt_number(v.number(i)),
+                None => String::new(),
+            };
+            let _ = write!(out, "<td>{cell}</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>");
+}
+
+const HEADLINE: &[&str] = &[
+    "attempts",
+    "opened",
+    "accepted",
+    "acceptance_rate",
+    "spam_in_inbox",
+    "abuse_in_inbox",
+    "legit_filtered",
+    "bans",
+    "wrongful_bans",
+    "violations",
+    "unsolicited_inbox_per_1k",
+    "vetting_per_1k_per_day",
+];
+
+/// Writes `report.html`: headline tables, charts (inline SVG), metric
+/// definitions and the scenario.
+pub fn html(
+    path: &Path,
+    chart_dir: &Path,
+    summary: &Table,
+    by_persona: &Table,
+    sweep: &Table,
+    compare: Option<&Table>,
+    manifest: &Manifest,
+    charts: &[(String, String)],
+) -> Result<()> {
+    let mut o = String::new();
+    let keys = swept_keys(summary);
+    o.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>msgpolicy report</title><style>");
+    o.push_str("body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f3f3f3}.scroll{overflow-x:auto;margin-bottom:1rem}pre{background:#f7f7f7;padding:1rem;overflow-x:auto}figure{margin:1rem 0}dt{font-weight:bold}");
+    o.push_str("</style></head><body>");
+    let _ = write!(
+        o,
+        "<h1>msgpolicy report: {}</h1>",
+        escape(&manifest.scenario_source)
+    );
+    let _ = write!(
+        o,
+        "<p>msgpolicy {} · seed {} · {} sweep point(s) × {} replication(s) · {} threads · started {} · {:.1} s wall · scenario sha256 <code>{}</code></p>",
+        escape(&manifest.version), manifest.seed, manifest.points, manifest.replications, manifest.threads, escape(&manifest.start_time), manifest.wall_seconds, escape(&manifest.scenario_sha256)
+    );
+    o.push_str("<h2>Sweep points (mean over replications, ± 95% half-width in the CSV)</h2>");
+    let mut cols: Vec<String> = vec!["point".into()];
+    cols.extend(keys.iter().cloned());
+    cols.push("replications".into());
+    cols.extend(HEADLINE.iter().map(|m| format!("{m}_mean")));
+    html_table(&mut o, sweep, &cols);
+    if let Some(compare) = compare {
+        let _ = write!(
+            o,
+            "<h2>Differences from the baseline point {} (paired by replication)</h2>",
+            manifest.baseline_point
+        );
+        let mut cols: Vec<String> = vec!["point".into()];
+        cols.extend(keys.iter().cloned());
+        for m in HEADLINE {
+            cols.push(format!("{m}_diff"));
+            cols.push(format!("{m}_ci95"));
+        }
+        html_table(&mut o, compare, &cols);
+    }
+    o.push_str("<h2>By sender persona (baseline point, first replication)</h2>");
+    let baseline = manifest.baseline_point as i64;
+    let first = by_persona.filter(|i| {
+        by_persona
+            .get("point")
+            .is_some_and(|p| p.number(i) as i64 == baseline)
+            && by_persona
+                .get("replication")
+                .is_some_and(|r| r.number(i) == 0.0)
+    });
+    let mut cols: Vec<String> = vec!["persona".into(), "members".into()];
+    cols.extend(HEADLINE.iter().map(|s| s.to_string()));
+    html_table(&mut o, &first, &cols);
+    o.push_str("<h2>Charts</h2>");
+    for (name, title) in charts {
+        let svg = std::fs::read_to_string(chart_dir.join(format!("{name}.svg")))
+            .with_context(|| format!("cannot read chart {name}"))?;
+        let _ = write!(
+            o,
+            "<figure>{svg}<figcaption>{} (<code>charts/{name}.png</code>)</figcaption></figure>",
+            escape(title)
+        );
+    }
+    o.push_str("<h2>What the columns mean</h2><dl>");
+    for m in Metric::ALL {
+        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", m.name(), escape(m.doc()));
+    }
+    for r in Rate::ALL {
+        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", r.name(), escape(r.doc()));
+    }
+    o.push_str("</dl><p>Every count is traced to the engine's named rules: outcomes by the rule that decided each send (CONTRACT section 3.1), violations by name. Measured columns in the CSV files: ");
+    o.push_str(&escape(&measured_columns(summary, &keys).join(", ")));
+    o.push_str(".</p><h2>Scenario (as given)</h2><pre>");
+    o.push_str(&escape(&manifest.scenario_text));
+    o.push_str("</pre><h2>Scenario (fully resolved)</h2><pre>");
+    o.push_str(&escape(&manifest.resolved_scenario));
+    o.push_str("</pre></body></html>\n");
+    std::fs::write(path, o).with_context(|| format!("cannot write {}", path.display()))
+}

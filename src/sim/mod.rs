@@ -1,0 +1,340 @@
+//! The batch simulator: a population replayed through the engine for N days.
+//!
+//! Each day has four phases. The costly ones run in parallel and draw from
+//! keyed streams; the cheap ones that touch the engine run in one fixed
+//! order, so the outcome is the same whatever the thread count:
+//! 1. **plan** (parallel over senders): who writes to whom, the text
+//!    written and read by the analyzer;
+//! 2. **send** (in sender order): every message through the engine, exactly
+//!    as `replay` would apply it;
+//! 3. **look** (parallel over recipients): recipients decide on the requests
+//!    they look at;
+//! 4. **answer** (in recipient order): accepts, ignores, blocks and reports
+//!    applied; bans take effect at the end of the day.
+//!
+//! Departure from DESIGN.md: the engine state is not split by owner for
+//! parallel mutation. Decisions are applied sequentially instead, which keeps
+//! the simulator's semantics identical to `replay` (same-day interactions
+//! included) at the cost of a serial phase that is a small share of a day
+//! (see BENCHMARKS.md).
+
+pub mod tally;
+
+use crate::analyzer::Analyzer;
+use crate::behavior::{
+    Answer, Awaiting, Intent, IntentKind, Memory, Response, World, PERSONALISED_BIT,
+};
+use crate::engine::{Engine, Outcome, PendingRequest, Rule, SendInput};
+use crate::population::{Persona, Population};
+use crate::scenario::Scenario;
+use crate::violation::Violation;
+use rayon::prelude::*;
+pub use tally::{Counters, Metric, Rate};
+
+/// Members per parallel work item.
+const CHUNK: usize = 2048;
+
+/// What one run (one sweep point, one replication) measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunOutput {
+    /// Totals by sender persona (index = `Persona as usize`).
+    pub by_persona: [Counters; 6],
+    /// Totals by day, all personas.
+    pub daily: Vec<Counters>,
+    /// Members per persona in the population.
+    pub members_by_persona: [u64; 6],
+}
+
+impl RunOutput {
+    pub fn total(&self) -> Counters {
+        let mut t = Counters::default();
+        for c in &self.by_persona {
+            t.merge(c);
+        }
+        t
+    }
+}
+
+/// The mutable state of one run besides the engine.
+struct Run<'a> {
+    world: World<'a>,
+    engine: Engine,
+    awaiting: Vec<Vec<Awaiting>>,
+    memory: Memory,
+    replies: Vec<(u32, u32)>,
+    out: RunOutput,
+}
+
+/// Runs one (point, replication) on a population. `seed` is the
+/// replication's seed; `on_day` is called after every simulated day.
+pub fn run(
+    pop: &Population,
+    scenario: &Scenario,
+    analyzer: &Analyzer,
+    seed: u64,
+    on_day: &(dyn Fn() + Sync),
+) -> RunOutput {
+    let n = pop.len();
+    let mut run = Run {
+        world: World {
+            pop,
+            cfg: &scenario.behavior,
+            analyzer,
+            seed,
+        },
+        engine: Engine::new(scenario.policy.clone(), n),
+        awaiting: vec![Vec::new(); n],
+        memory: Memory::default(),
+        replies: Vec::new(),
+        out: RunOutput {
+            by_persona: [Counters::default(); 6],
+            daily: vec![Counters::default(); scenario.days as usize],
+            members_by_persona: pop.persona_counts(),
+        },
+    };
+    for m in 0..n {
+        if pop.is_page[m] {
+            run.engine.make_page(m as u32);
+        } else if pop.requests_off[m] {
+            run.engine.set_requests(m as u32, false);
+        }
+    }
+    for day in 0..scenario.days {
+        let intents = run.plan(day);
+        for intent in &intents {
+            run.send(day, intent);
+        }
+        let answers = run.look(day);
+        let mut bans = Vec::new();
+        for a in &answers {
+            run.answer(day, a, &mut bans);
+        }
+        run.end_day(day, &bans);
+        on_day();
+    }
+    for r in 0..n as u32 {
+        for q in run.engine.requests_of(r) {
+            let persona = pop.persona[q.sender as usize] as usize;
+            run.out.by_persona[persona].add(Metric::PendingEnd, 1);
+        }
+    }
+    run.out
+}
+
+impl Run<'_> {
+    fn persona(&self, m: u32) -> Persona {
+        self.world.pop.persona[m as usize]
+    }
+
+    fn count(&mut self, day: u32, who: u32, metric: Metric, n: u64) {
+        let p = self.persona(who) as usize;
+        self.out.by_persona[p].add(metric, n);
+        self.out.daily[day as usize].add(metric, n);
+    }
+
+    /// Phase 1: yesterday's replies, then every sender's plan, in member order.
+    fn plan(&mut self, day: u32) -> Vec<Intent> {
+        let world = &self.world;
+        let engine = &self.engine;
+        let replies = std::mem::take(&mut self.replies);
+        let mut intents: Vec<Intent> = replies
+            .par_iter()
+            .map_init(String::new, |buf, &(from, to)| {
+                world.reply(from, to, day, buf)
+            })
+            .collect();
+        let planned: Vec<Vec<Intent>> = self
+            .awaiting
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .map_init(String::new, |buf, (c, chunk)| {
+                let mut out = Vec::new();
+                for (i, awaiting) in chunk.iter_mut().enumerate() {
+                    let s = (c * CHUNK + i) as u32;
+                    world.plan(s, day, engine, awaiting, buf, &mut out);
+                }
+                out
+            })
+            .collect();
+        intents.extend(planned.into_iter().flatten());
+        intents
+    }
+
+    /// Phase 2: one message through the engine, and its tallies.
+    fn send(&mut self, day: u32, i: &Intent) {
+        let ctx = self.engine.send_context(i.sender, i.recipient, i.text_hash);
+        let analysis = self.world.analyzer.finish(&i.text, &ctx);
+        let input = SendInput {
+            sender: i.sender,
+            recipient: i.recipient,
+            spam_score: analysis.spam_score,
+            quality_score: analysis.quality_score,
+            content: analysis.content,
+            static_connection: i.static_connection,
+            tag: i.topic as u16 | if i.personalised { PERSONALISED_BIT } else { 0 },
+        };
+        let d = self.engine.send(&input, i.text_hash);
+        let s = i.sender;
+        let persona = self.persona(s);
+        self.count(day, s, Metric::Attempts, 1);
+        let outcome_metric = match d.outcome {
+            Outcome::Inbox => Metric::Inbox,
+            Outcome::Request => Metric::Requests,
+            Outcome::Filtered => Metric::Filtered,
+            Outcome::Suppressed => Metric::Suppressed,
+            _ => Metric::Rejected,
+        };
+        self.count(day, s, outcome_metric, 1);
+        match i.kind {
+            IntentKind::FollowUp => self.count(day, s, Metric::FollowUps, 1),
+            IntentKind::Reply => self.count(day, s, Metric::Replies, 1),
+            IntentKind::New => {}
+        }
+        if persona == Persona::Spammer {
+            self.count(day, s, Metric::SpamAttempts, 1);
+        }
+        if d.outcome == Outcome::Inbox {
+            self.count_reaching_inbox(day, s, 1);
+            if matches!(d.rule, Rule::RequestsOff | Rule::RequestsDisabled) {
+                self.count(day, s, Metric::UnsolicitedInbox, 1);
+            }
+        }
+        let opened = matches!(
+            d.rule,
+            Rule::NewRequest | Rule::RequestAfterIgnore | Rule::SpamFilter
+        );
+        if opened {
+            self.count(day, s, Metric::Opened, 1);
+            if i.personalised {
+                self.count(day, s, Metric::OpenedPersonalised, 1);
+            }
+            if d.outcome == Outcome::Filtered && !persona.is_bad_actor() {
+                self.count(day, s, Metric::LegitFiltered, 1);
+            }
+            if i.kind == IntentKind::New {
+                self.awaiting[s as usize].push(Awaiting {
+                    recipient: i.recipient,
+                    last_day: day,
+                    follow_ups: 0,
+                });
+            }
+        }
+        self.count(day, s, Metric::Violations, u64::from(d.violations.len()));
+        for v in d.violations.iter() {
+            let metric = match v {
+                Violation::ExcessFollowUp => Metric::ExcessFollowUp,
+                Violation::MessageAfterIgnore => Metric::MessageAfterIgnore,
+                Violation::Promotional => Metric::Promotional,
+                Violation::Abusive => Metric::Abusive,
+                Violation::Bulk => Metric::Bulk,
+            };
+            self.count(day, s, metric, 1);
+        }
+    }
+
+    /// Spam and abuse that got through, by who sent it.
+    fn count_reaching_inbox(&mut self, day: u32, s: u32, messages: u64) {
+        match self.persona(s) {
+            Persona::Spammer => self.count(day, s, Metric::SpamInInbox, messages),
+            Persona::Harasser => self.count(day, s, Metric::AbuseInInbox, messages),
+            _ => {}
+        }
+    }
+
+    /// Phase 3: recipients look at their requests, in parallel.
+    fn look(&self, day: u32) -> Vec<Answer> {
+        let world = &self.world;
+        let engine = &self.engine;
+        let memory = &self.memory;
+        let n = world.pop.len();
+        let chunks: Vec<Vec<Answer>> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut out = Vec::new();
+                for r in (c * CHUNK..((c + 1) * CHUNK).min(n)).map(|r| r as u32) {
+                    let requests = engine.requests_of(r);
+                    if !requests.is_empty() {
+                        world.answer(r, day, requests, |s| memory.harassed(r, s), &mut out);
+                    }
+                }
+                out
+            })
+            .collect();
+        chunks.into_iter().flatten().collect()
+    }
+
+    /// Phase 4: one answer applied to the engine, and its tallies.
+    fn answer(&mut self, day: u32, a: &Answer, bans: &mut Vec<u32>) {
+        let (r, s) = (a.recipient, a.sender);
+        self.count(day, s, Metric::RequestsViewed, 1);
+        if a.saw_abuse {
+            self.memory.remember_abuse(r, s);
+        }
+        match a.response {
+            Response::Leave => {}
+            Response::Accept => {
+                if let (_, Some(q)) = self.engine.accept(r, s) {
+                    self.count(day, s, Metric::Accepted, 1);
+                    if q.tag & PERSONALISED_BIT != 0 {
+                        self.count(day, s, Metric::AcceptedPersonalised, 1);
+                    }
+                    self.count_answered(day, &q);
+                    self.count_reaching_inbox(day, s, u64::from(q.messages));
+                    // The sender is notified, and stops waiting.
+                    self.awaiting[s as usize].retain(|w| w.recipient != r);
+                    if a.reply {
+                        self.replies.push((r, s));
+                    }
+                }
+            }
+            Response::Ignore | Response::Delete => {
+                if let (_, Some(q)) = self.engine.dismiss(r, s, a.response == Response::Delete) {
+                    self.count(day, s, Metric::Ignored, 1);
+                    self.count_answered(day, &q);
+                }
+            }
+            Response::Block => {
+                let (_, removed) = self.engine.block(r, s);
+                for q in removed.into_iter().flatten() {
+                    self.count(day, q.sender, Metric::Blocked, 1);
+                    self.count_answered(day, &q);
+                }
+            }
+        }
+        if a.report {
+            let (_, due) = self.engine.report(r, s);
+            self.count(day, s, Metric::Reported, 1);
+            if due {
+                bans.push(s);
+            }
+        }
+    }
+
+    fn count_answered(&mut self, day: u32, q: &PendingRequest) {
+        self.count(
+            day,
+            q.sender,
+            Metric::DaysToAnswer,
+            u64::from(day - q.opened_day),
+        );
+    }
+
+    /// Bans take effect; the daily pending count; the clock moves on.
+    fn end_day(&mut self, day: u32, bans: &[u32]) {
+        for &s in bans {
+            if self.engine.ban(s) {
+                self.count(day, s, Metric::Bans, 1);
+                if !self.persona(s).is_bad_actor() {
+                    self.count(day, s, Metric::WrongfulBans, 1);
+                }
+            }
+        }
+        let engine = &self.engine;
+        let pending: u64 = (0..self.world.pop.len() as u32)
+            .into_par_iter()
+            .map(|r| engine.requests_of(r).len() as u64)
+            .sum();
+        self.out.daily[day as usize].add(Metric::PendingEnd, pending);
+        self.engine.next_day();
+    }
+}
