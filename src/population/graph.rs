@@ -220,7 +220,7 @@ mod tests {
         assert_eq!(csr.row(3), &[] as &[u32]);
         assert!(csr.contains(2, 0));
         assert_eq!(csr.common(0, 1), 1);
-        assert_eq!(csr.len(), 4);
+        assert_eq!(csr.len(), 6);
     }
 
     #[test]

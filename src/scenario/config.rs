@@ -315,8 +315,6 @@ pub struct SenderStyle {
     pub follow_up_after_days: u32,
     /// Follow-ups sent at most per unanswered request.
     pub max_follow_ups: u32,
-    /// Keeps writing to people who did not answer (ignores etiquette).
-    pub persistent: bool,
 }
 
 impl SenderStyle {
@@ -339,7 +337,6 @@ impl SenderStyle {
             bulk: 0.0,
             follow_up_after_days: 4,
             max_follow_ups: 1,
-            persistent: false,
         }
     }
 
@@ -408,7 +405,6 @@ impl SenderStyle {
             bulk: 0.9,
             follow_up_after_days: 2,
             max_follow_ups: 3,
-            persistent: true,
             ..Self::base()
         }
     }
@@ -425,7 +421,6 @@ impl SenderStyle {
             abusive: 0.8,
             follow_up_after_days: 1,
             max_follow_ups: 10,
-            persistent: true,
             ..Self::base()
         }
     }

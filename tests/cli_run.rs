@@ -1,0 +1,320 @@
+//! `msgpolicy run` end to end: the report folder, determinism across thread
+//! counts, shards merged by `msgpolicy report`, refusals.
+
+use std::path::Path;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_msgpolicy"))
+}
+
+const SWEEP: &str = r#"
+name = "tiny"
+days = 6
+replications = 2
+[population]
+members = 3000
+[sweep]
+"policy.ban_after_reports" = [1, 3]
+"#;
+
+fn run_into(dir: &Path, scenario: &Path, extra: &[&str]) {
+    let out = bin()
+        .arg("run")
+        .arg(scenario)
+        .arg("--out")
+        .arg(dir)
+        .arg("--quiet")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn read(dir: &Path, file: &str) -> Vec<u8> {
+    std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn outputs_are_byte_identical_for_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("tiny.toml");
+    std::fs::write(&scenario, SWEEP).unwrap();
+    let dirs: Vec<_> = [1, 2, 4]
+        .iter()
+        .map(|t| tmp.path().join(format!("t{t}")))
+        .collect();
+    for (dir, threads) in dirs.iter().zip(["1", "2", "4"]) {
+        run_into(dir, &scenario, &["--threads", threads]);
+    }
+    for file in [
+        "summary.csv",
+        "by_persona.csv",
+        "daily.csv",
+        "sweep.csv",
+        "compare.csv",
+    ] {
+        let first = read(&dirs[0], file);
+        assert!(!first.is_empty());
+        for dir in &dirs[1..] {
+            assert!(
+                first == read(dir, file),
+                "{file} differs between thread counts"
+            );
+        }
+    }
+    // A different seed gives different numbers.
+    let other = tmp.path().join("seed");
+    run_into(&other, &scenario, &["--seed", "7"]);
+    assert_ne!(read(&dirs[0], "summary.csv"), read(&other, "summary.csv"));
+}
+
+#[test]
+fn the_report_folder_has_every_contract_file_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("tiny.toml");
+    std::fs::write(&scenario, SWEEP).unwrap();
+    let dir = tmp.path().join("report");
+    run_into(
+        &dir,
+        &scenario,
+        &["--set", "policy.spam_filter_threshold=0.7"],
+    );
+    for file in [
+        "summary.csv",
+        "by_persona.csv",
+        "daily.csv",
+        "sweep.csv",
+        "compare.csv",
+        "summary.parquet",
+        "by_persona.parquet",
+        "daily.parquet",
+        "sweep.parquet",
+        "compare.parquet",
+        "report.html",
+        "manifest.json",
+        "charts/daily_outcomes.png",
+        "charts/daily_outcomes.svg",
+        "charts/acceptance_by_persona.png",
+    ] {
+        assert!(dir.join(file).exists(), "{file} missing");
+    }
+    let summary = String::from_utf8(read(&dir, "summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    for col in [
+        "point",
+        "replication",
+        "seed",
+        "policy.ban_after_reports",
+        "attempts",
+        "inbox",
+        "requests",
+        "filtered",
+        "suppressed",
+        "rejected",
+        "opened",
+        "accepted",
+        "ignored",
+        "blocked",
+        "reported",
+        "acceptance_rate",
+        "spam_attempts",
+        "spam_in_inbox",
+        "abuse_in_inbox",
+        "legit_filtered",
+        "bans",
+        "wrongful_bans",
+        "violations",
+    ] {
+        assert!(header.contains(&col), "summary.csv lacks {col}");
+    }
+    assert_eq!(
+        summary.lines().count(),
+        1 + 2 * 2,
+        "one row per (point, replication)"
+    );
+    let idx = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in summary.lines().skip(1) {
+        let v: Vec<f64> = line
+            .split(',')
+            .map(|x| x.parse().unwrap_or(f64::NAN))
+            .collect();
+        let sum: f64 = ["inbox", "requests", "filtered", "suppressed", "rejected"]
+            .iter()
+            .map(|c| v[idx(c)])
+            .sum();
+        assert_eq!(v[idx("attempts")], sum);
+    }
+    let by_persona = String::from_utf8(read(&dir, "by_persona.csv")).unwrap();
+    for p in [
+        "member",
+        "industry_peer",
+        "recruiter",
+        "conference_contact",
+        "spammer",
+        "harasser",
+    ] {
+        assert!(
+            by_persona.contains(&format!(",{p},")),
+            "by_persona lacks {p}"
+        );
+    }
+    let sweep = String::from_utf8(read(&dir, "sweep.csv")).unwrap();
+    assert!(sweep
+        .lines()
+        .next()
+        .unwrap()
+        .contains("acceptance_rate_mean,acceptance_rate_ci95"));
+    let html = String::from_utf8(read(&dir, "report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("ban_after_reports"));
+    let manifest: serde_json::Value = serde_json::from_slice(&read(&dir, "manifest.json")).unwrap();
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        manifest["baseline_point"], 1,
+        "ban_after_reports = 3 is the base value"
+    );
+    // Re-rendering from the CSV files keeps the tables.
+    let st = bin().arg("report").arg(&dir).status().unwrap();
+    assert!(st.success());
+    assert_eq!(read(&dir, "summary.csv"), summary.as_bytes());
+}
+
+#[test]
+fn shards_merge_into_the_same_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("tiny.toml");
+    std::fs::write(&scenario, SWEEP).unwrap();
+    let whole = tmp.path().join("whole");
+    run_into(&whole, &scenario, &[]);
+    let sharded = tmp.path().join("sharded");
+    for shard in ["1/3", "2/3", "3/3"] {
+        run_into(&sharded, &scenario, &["--shard", shard]);
+    }
+    assert!(sharded
+        .join("point=1/replication=0/summary.parquet")
+        .exists());
+    let st = bin().arg("report").arg(&sharded).status().unwrap();
+    assert!(st.success());
+    for file in [
+        "summary.csv",
+        "by_persona.csv",
+        "daily.csv",
+        "sweep.csv",
+        "compare.csv",
+    ] {
+        assert!(
+            read(&whole, file) == read(&sharded, file),
+            "{file} differs after merging shards"
+        );
+    }
+}
+
+#[test]
+fn a_population_too_large_for_the_machine_is_refused_before_running() {
+    let out = bin()
+        .args([
+            "run",
+            "--quiet",
+            "--set",
+            "population.members=4000000000",
+            "--out",
+        ])
+        .arg(tempfile::tempdir().unwrap().path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("population.members"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_run_leaves_no_report_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    let out = bin()
+        .args([
+            "run",
+            "--quiet",
+            "--set",
+            "population.members_file=missing.csv",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn an_imported_population_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let members = tmp.path().join("members.csv");
+    let mut text = String::from("id,kind,industry,persona\n");
+    for i in 0..300 {
+        let kind = if i % 50 == 0 { "page" } else { "person" };
+        let persona = match i % 30 {
+            1 => "spammer",
+            2 => "recruiter",
+            3 => "industry_peer",
+            _ => "",
+        };
+        text.push_str(&format!(
+            "m{i},{kind},{},{persona}\n",
+            ["software", "finance", "retail"][i % 3]
+        ));
+    }
+    std::fs::write(&members, text).unwrap();
+    let edges = tmp.path().join("edges.csv");
+    let mut text = String::from("a,b\n");
+    for i in 1..299 {
+        if i % 50 != 0 && (i + 1) % 50 != 0 {
+            text.push_str(&format!("m{i},m{}\n", i + 1));
+        }
+    }
+    std::fs::write(&edges, text).unwrap();
+    let scenario = tmp.path().join("import.toml");
+    std::fs::write(
+        &scenario,
+        format!("name = \"imported\"\ndays = 5\nreplications = 1\n[population]\nmembers_file = {:?}\nconnections_file = {:?}\n", members, edges),
+    )
+    .unwrap();
+    let dir = tmp.path().join("out");
+    run_into(&dir, &scenario, &[]);
+    let summary = String::from_utf8(read(&dir, "summary.csv")).unwrap();
+    assert!(
+        summary.lines().nth(1).unwrap().contains(",300,"),
+        "{summary}"
+    );
+    // A bad edge names its file and line.
+    std::fs::write(&edges, "a,b\nm1,nobody\n").unwrap();
+    let out = bin()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(tmp.path().join("o2"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("edges.csv:2:") && err.contains("nobody"),
+        "{err}"
+    );
+}
