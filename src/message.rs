@@ -2,6 +2,17 @@
 //! the pair's history. The engine gathers it; the analyzer's context rules
 //! read it. Neither ever sees who the sender "really" is (a persona label).
 
+use crate::violation::Violations;
+
+/// The analyzer's verdict on a message in its context, as the engine uses it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Score {
+    pub spam_score: f64,
+    pub quality_score: f64,
+    /// Content violations (`promotional`, `abusive`, ...).
+    pub content: Violations,
+}
+
 /// The context of one send from S to R.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendContext {

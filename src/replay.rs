@@ -2,7 +2,7 @@
 //! library side of `msgpolicy replay`. Streams: one row in, one row out.
 
 use crate::analyzer::{Analyzer, Hints};
-use crate::engine::{Decision, Engine, MemberId, Policy, SendInput};
+use crate::engine::{Decision, Engine, MemberId, Message, Policy};
 use crate::error::{csv_error, InputError};
 use crate::message::text_hash;
 use rustc_hash::FxHashMap;
@@ -110,23 +110,20 @@ impl Replayer {
             Action::RequestsOff => e.set_requests(a, false),
             Action::RequestsOn => e.set_requests(a, true),
             Action::Send => {
-                let hash = text_hash(text);
                 let hints = Hints {
                     recipient_name: Some(target),
                     ..Hints::default()
                 };
-                let ctx = e.send_context(a, t, hash);
-                let analysis = self.analyzer.score(text, &hints, &ctx);
-                let input = SendInput {
+                let message = Message {
                     sender: a,
                     recipient: t,
-                    spam_score: analysis.spam_score,
-                    quality_score: analysis.quality_score,
-                    content: analysis.content,
+                    text_hash: text_hash(text),
                     static_connection: false,
                     tag: 0,
                 };
-                e.send(&input, hash)
+                let analyzer = &self.analyzer;
+                e.send(&message, |ctx| analyzer.score(text, &hints, ctx).score())
+                    .0
             }
             Action::Accept => e.accept(a, t).0,
             Action::Ignore => e.dismiss(a, t, false).0,

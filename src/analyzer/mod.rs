@@ -41,6 +41,17 @@ pub struct Analysis {
     pub content: Violations,
 }
 
+impl Analysis {
+    /// What the engine needs of the analysis.
+    pub fn score(&self) -> crate::message::Score {
+        crate::message::Score {
+            spam_score: self.spam_score,
+            quality_score: self.quality_score,
+            content: self.content,
+        }
+    }
+}
+
 /// The rule set with its weights, ready to score.
 #[derive(Clone, Debug)]
 pub struct Analyzer {

@@ -94,6 +94,13 @@ fn machine_memory() -> u64 {
         .map_or(u64::MAX, |kb| kb * 1024)
 }
 
+/// This process's peak resident memory (VmHWM), in MiB.
+fn peak_memory_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
 fn population_for(s: &Scenario, seed: u64, replication: u32) -> Result<Population, InputError> {
     if s.population.members_file.is_empty() {
         Ok(population::generate(&s.population, seed, replication))
@@ -167,10 +174,13 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     if !args.quiet {
+        let attempts: u64 = runs.iter().map(|r| r.output.total().get(crate::sim::Metric::Attempts)).sum();
+        let secs = clock.elapsed().as_secs_f64();
         eprintln!(
-            "msgpolicy: {} runs in {:.1} s -> {}",
+            "msgpolicy: {} runs, {attempts} message attempts in {secs:.2} s ({:.0} attempts/s), peak memory {} MiB -> {}",
             runs.len(),
-            clock.elapsed().as_secs_f64(),
+            attempts as f64 / secs,
+            peak_memory_mib().map_or_else(|| "?".to_string(), |m| m.to_string()),
             out.display()
         );
     }

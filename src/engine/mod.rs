@@ -9,6 +9,7 @@ pub mod policy;
 pub mod rules;
 pub mod state;
 
+pub use crate::message::Score;
 pub use policy::{AfterIgnore, Policy};
 pub use rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SEND_PRECEDENCE};
-pub use state::{Decision, Engine, MemberId, PendingRequest, SendInput};
+pub use state::{Decision, Engine, MemberId, Message, PendingRequest};

@@ -12,7 +12,7 @@
 
 use super::policy::Policy;
 use super::rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SendVerdict};
-use crate::message::SendContext;
+use crate::message::{Score, SendContext};
 use crate::violation::{Violation, Violations};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -24,22 +24,66 @@ const REQUESTS_OFF: u8 = 2;
 const BANNED: u8 = 4;
 
 /// Pair bits that do not depend on direction.
-const CONNECTED: u8 = 1;
+const CONNECTED: u16 = 1;
 /// A static (graph) connection removed by a block.
-const SEVERED: u8 = 2;
-const THREAD: u8 = 4;
-/// Directional bits: shifted left by the direction (0: low id -> high id).
-/// `BLOCKS << d`: the sender side of direction d blocked the other.
-const BLOCKS: u8 = 8;
-/// `IGNORED << d`: the recipient side ignored/deleted a request of the sender side.
-const IGNORED: u8 = 32;
+const SEVERED: u16 = 2;
+const THREAD: u16 = 4;
+/// Directional bits, shifted left by the direction (0: low id -> high id,
+/// 1: high id -> low id). `BLOCKS << d`: the sender side of d blocked the other.
+const BLOCKS: u16 = 8;
+/// `IGNORED << d`: the recipient side ignored/deleted a request of the sender
+/// side and has not answered since.
+const IGNORED: u16 = 32;
+/// `PENDING << d`: a request in direction d is pending (mirrors the
+/// recipient's request tab, so decisions need not search it).
+const PENDING: u16 = 128;
+/// `FILTERED << d`: that pending request sits in the filtered folder.
+const FILTERED: u16 = 512;
 
 /// What the engine remembers of one pair of members.
 #[derive(Clone, Copy, Debug, Default)]
 struct Pair {
-    bits: u8,
+    bits: u16,
     /// Messages in direction d not answered yet.
     unanswered: [u16; 2],
+}
+
+/// Today's use of one text by one sender: how many distinct recipients.
+/// Recipients are remembered only while the count could still cross the
+/// bulk threshold; past it every further send of the text is bulk anyway.
+#[derive(Clone, Debug, Default)]
+struct TextUse {
+    count: u32,
+    /// Past the threshold: recipients are no longer remembered.
+    saturated: bool,
+    first: MemberId,
+    others: Vec<MemberId>,
+}
+
+impl TextUse {
+    /// The distinct-recipient count if the text also went to `r`.
+    fn with(&self, r: MemberId) -> u32 {
+        self.count + u32::from(!self.counted(r))
+    }
+
+    fn counted(&self, r: MemberId) -> bool {
+        self.saturated || (self.count > 0 && self.first == r) || self.others.contains(&r)
+    }
+
+    fn add(&mut self, r: MemberId, threshold: u32) {
+        if self.counted(r) {
+            return;
+        }
+        self.count += 1;
+        if self.count > threshold {
+            self.saturated = true;
+            self.others = Vec::new();
+        } else if self.count == 1 {
+            self.first = r;
+        } else {
+            self.others.push(r);
+        }
+    }
 }
 
 /// One request in a recipient's request tab (visible or filtered).
@@ -62,15 +106,12 @@ pub struct PendingRequest {
 }
 
 /// One message handed to the engine.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SendInput {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Message {
     pub sender: MemberId,
     pub recipient: MemberId,
-    /// The analyzer's spam score in context (see [`Engine::send_context`]).
-    pub spam_score: f64,
-    pub quality_score: f64,
-    /// The analyzer's content violations (`promotional`, `abusive`, ...).
-    pub content: Violations,
+    /// Identifies the text, for counting today's recipients of the same text (`bulk`).
+    pub text_hash: u64,
     /// The two are connected in a graph the caller owns (the simulator's).
     pub static_connection: bool,
     /// Kept with the request it opens (see [`PendingRequest::tag`]).
@@ -117,8 +158,7 @@ pub struct Engine {
     requests: Vec<Vec<PendingRequest>>,
     reporters: FxHashMap<MemberId, FxHashSet<MemberId>>,
     /// Today's (sender, text hash) -> distinct recipients, for `bulk`.
-    text_recipients: FxHashMap<(MemberId, u64), u32>,
-    text_seen: FxHashSet<(MemberId, u64, MemberId)>,
+    texts: FxHashMap<(MemberId, u64), TextUse>,
 }
 
 fn pair_key(a: MemberId, b: MemberId) -> u64 {
@@ -142,9 +182,14 @@ impl Engine {
             pairs: FxHashMap::default(),
             requests: vec![Vec::new(); members],
             reporters: FxHashMap::default(),
-            text_recipients: FxHashMap::default(),
-            text_seen: FxHashSet::default(),
+            texts: FxHashMap::default(),
         }
+    }
+
+    /// Makes room for `pairs` member pairs up front (a large run then never
+    /// pauses to rehash its pair table).
+    pub fn reserve_pairs(&mut self, pairs: usize) {
+        self.pairs.reserve(pairs);
     }
 
     pub fn policy(&self) -> &Policy {
@@ -219,30 +264,30 @@ impl Engine {
             .position(|r| r.sender == sender)
     }
 
-    fn pending_of(&self, recipient: MemberId, sender: MemberId) -> Option<&PendingRequest> {
-        self.requests[recipient as usize]
-            .iter()
-            .find(|r| r.sender == sender)
-    }
-
     /// The context of a message from `sender` to `recipient` with this text,
-    /// for the analyzer's context rules. Read-only: [`Engine::send`] records it.
+    /// as the analyzer's context rules see it (read-only).
     pub fn send_context(
         &self,
         sender: MemberId,
         recipient: MemberId,
         text_hash: u64,
     ) -> SendContext {
-        let seen = self.text_seen.contains(&(sender, text_hash, recipient));
-        let before = self
-            .text_recipients
-            .get(&(sender, text_hash))
-            .copied()
-            .unwrap_or(0);
-        let p = self.pair(sender, recipient);
+        self.context(sender, recipient, &self.pair(sender, recipient), text_hash)
+    }
+
+    fn context(
+        &self,
+        sender: MemberId,
+        recipient: MemberId,
+        p: &Pair,
+        text_hash: u64,
+    ) -> SendContext {
         let d = dir(sender, recipient);
         SendContext {
-            same_text_recipients: before + u32::from(!seen),
+            same_text_recipients: self
+                .texts
+                .get(&(sender, text_hash))
+                .map_or(1, |t| t.with(recipient)),
             bulk_threshold: self.policy.bulk_threshold,
             unanswered: u32::from(p.unanswered[d]),
             after_ignore: p.bits & (IGNORED << d) != 0,
@@ -251,25 +296,28 @@ impl Engine {
 
     /// Counts today's recipients of a text (for `bulk`).
     fn record_text(&mut self, sender: MemberId, recipient: MemberId, text_hash: u64) {
-        if self.text_seen.insert((sender, text_hash, recipient)) {
-            *self.text_recipients.entry((sender, text_hash)).or_default() += 1;
-        }
+        let threshold = self.policy.bulk_threshold;
+        self.texts
+            .entry((sender, text_hash))
+            .or_default()
+            .add(recipient, threshold);
     }
 
-    fn send_facts(&self, m: &SendInput) -> SendFacts {
+    fn facts(&self, m: &Message, p: &Pair, spam_score: f64) -> SendFacts {
         let (s, r) = (m.sender, m.recipient);
-        let p = self.pair(s, r);
         let d = dir(s, r);
+        let back = 1 - d;
         SendFacts {
             sender_banned: self.is_banned(s),
             blocked: p.bits & (BLOCKS | BLOCKS << 1) != 0,
             sender_is_page: self.is_page(s),
             connected: p.bits & CONNECTED != 0 || (m.static_connection && p.bits & SEVERED == 0),
             open_thread: p.bits & THREAD != 0,
-            recipient_request_visible: self.pending_of(s, r).is_some_and(|q| !q.filtered),
+            recipient_request_visible: p.bits & (PENDING << back) != 0
+                && p.bits & (FILTERED << back) == 0,
             recipient_requests_off: !self.is_page(r) && self.requests_off(r),
-            pending: self.pending_of(r, s).map(|q| {
-                if q.filtered {
+            pending: (p.bits & (PENDING << d) != 0).then(|| {
+                if p.bits & (FILTERED << d) != 0 {
                     Pending::Filtered
                 } else {
                     Pending::Visible
@@ -277,28 +325,59 @@ impl Engine {
             }),
             ignored_by_recipient: p.bits & (IGNORED << d) != 0,
             opened_today: self.opened_today[s as usize],
-            spam_score: m.spam_score,
+            spam_score,
         }
     }
 
-    /// Sends one message: decides it by the rules and applies its effects.
-    /// `text_hash` identifies the text for bulk counting.
-    pub fn send(&mut self, m: &SendInput, text_hash: u64) -> Decision {
-        let ctx = self.send_context(m.sender, m.recipient, text_hash);
-        self.record_text(m.sender, m.recipient, text_hash);
-        let facts = self.send_facts(m);
+    /// What sending this message would do, without doing it (a dry run):
+    /// the same rules on the same facts, nothing recorded.
+    pub fn decide(&self, m: &Message, score: impl FnOnce(&SendContext) -> Score) -> Decision {
+        let (s, r) = (m.sender, m.recipient);
+        let p = self.pair(s, r);
+        let ctx = self.context(s, r, &p, m.text_hash);
+        let scored = score(&ctx);
+        let facts = self.facts(m, &p, scored.spam_score);
         let verdict = decide_send(&self.policy, &facts);
-        let mut violations = Violations::NONE;
-        if verdict.outcome != Outcome::Rejected {
-            violations = self.etiquette(&facts, &ctx).union(m.content);
-            self.apply_send(m, &verdict);
-        }
+        let violations = if verdict.outcome == Outcome::Rejected {
+            Violations::NONE
+        } else {
+            self.etiquette(&facts, &ctx).union(scored.content)
+        };
         Decision {
             outcome: verdict.outcome,
             rule: verdict.rule,
             notify: verdict.notify,
             violations,
         }
+    }
+
+    /// Sends one message: gathers its context, asks `score` for the
+    /// analyzer's verdict in that context, decides by the rules and applies
+    /// the effects. Returns the decision and the score.
+    pub fn send(
+        &mut self,
+        m: &Message,
+        score: impl FnOnce(&SendContext) -> Score,
+    ) -> (Decision, Score) {
+        let (s, r) = (m.sender, m.recipient);
+        let p = self.pair(s, r);
+        let ctx = self.context(s, r, &p, m.text_hash);
+        let scored = score(&ctx);
+        self.record_text(s, r, m.text_hash);
+        let facts = self.facts(m, &p, scored.spam_score);
+        let verdict = decide_send(&self.policy, &facts);
+        let mut violations = Violations::NONE;
+        if verdict.outcome != Outcome::Rejected {
+            violations = self.etiquette(&facts, &ctx).union(scored.content);
+            self.apply_send(m, &scored, &verdict);
+        }
+        let decision = Decision {
+            outcome: verdict.outcome,
+            rule: verdict.rule,
+            notify: verdict.notify,
+            violations,
+        };
+        (decision, scored)
     }
 
     /// The etiquette violations of a send that was not rejected.
@@ -318,10 +397,12 @@ impl Engine {
         v
     }
 
-    fn apply_send(&mut self, m: &SendInput, verdict: &SendVerdict) {
+    fn apply_send(&mut self, m: &Message, scored: &Score, verdict: &SendVerdict) {
         let (s, r) = (m.sender, m.recipient);
         let d = dir(s, r);
         let day = self.day;
+        let opens = verdict.opens_request();
+        let filtered = verdict.outcome == Outcome::Filtered;
         {
             let p = self.pair_mut(s, r);
             p.unanswered[d] = p.unanswered[d].saturating_add(1);
@@ -331,30 +412,41 @@ impl Engine {
             if verdict.opens_thread() {
                 p.bits |= THREAD;
             }
+            if opens {
+                p.bits |= PENDING << d;
+                if filtered {
+                    p.bits |= FILTERED << d;
+                }
+            }
         }
         if verdict.rule == Rule::FollowUp {
             if let Some(i) = self.pending_index(r, s) {
                 let q = &mut self.requests[r as usize][i];
                 q.messages += 1;
-                q.content = q.content.union(m.content);
+                q.content = q.content.union(scored.content);
             }
-        } else if verdict.opens_request() {
+        } else if opens {
             self.opened_today[s as usize] += 1;
             self.requests[r as usize].push(PendingRequest {
                 sender: s,
                 opened_day: day,
                 messages: 1,
-                filtered: verdict.outcome == Outcome::Filtered,
-                spam_score: m.spam_score as f32,
-                quality_score: m.quality_score as f32,
-                content: m.content,
+                filtered,
+                spam_score: scored.spam_score as f32,
+                quality_score: scored.quality_score as f32,
+                content: scored.content,
                 tag: m.tag,
             });
         }
     }
 
     fn take_request(&mut self, recipient: MemberId, sender: MemberId) -> Option<PendingRequest> {
+        let d = dir(sender, recipient);
+        if self.pair(sender, recipient).bits & (PENDING << d) == 0 {
+            return None;
+        }
         let i = self.pending_index(recipient, sender)?;
+        self.pair_mut(sender, recipient).bits &= !((PENDING | FILTERED) << d);
         Some(self.requests[recipient as usize].remove(i))
     }
 
@@ -487,8 +579,7 @@ impl Engine {
     pub fn next_day(&mut self) -> Decision {
         self.day += 1;
         self.opened_today.fill(0);
-        self.text_recipients.clear();
-        self.text_seen.clear();
+        self.texts.clear();
         Decision::ok(Rule::NextDay)
     }
 

@@ -24,7 +24,7 @@ use crate::analyzer::Analyzer;
 use crate::behavior::{
     Answer, Awaiting, Intent, IntentKind, Memory, Response, World, PERSONALISED_BIT,
 };
-use crate::engine::{Engine, Outcome, PendingRequest, Rule, SendInput};
+use crate::engine::{Engine, Message, Outcome, PendingRequest, Rule};
 use crate::population::{Persona, Population};
 use crate::scenario::Scenario;
 use crate::violation::Violation;
@@ -162,18 +162,17 @@ impl Run<'_> {
 
     /// Phase 2: one message through the engine, and its tallies.
     fn send(&mut self, day: u32, i: &Intent) {
-        let ctx = self.engine.send_context(i.sender, i.recipient, i.text_hash);
-        let analysis = self.world.analyzer.finish(&i.text, &ctx);
-        let input = SendInput {
+        let message = Message {
             sender: i.sender,
             recipient: i.recipient,
-            spam_score: analysis.spam_score,
-            quality_score: analysis.quality_score,
-            content: analysis.content,
+            text_hash: i.text_hash,
             static_connection: i.static_connection,
             tag: i.topic as u16 | if i.personalised { PERSONALISED_BIT } else { 0 },
         };
-        let d = self.engine.send(&input, i.text_hash);
+        let analyzer = self.world.analyzer;
+        let (d, _) = self
+            .engine
+            .send(&message, |ctx| analyzer.finish(&i.text, ctx).score());
         let s = i.sender;
         let persona = self.persona(s);
         self.count(day, s, Metric::Attempts, 1);
