@@ -68,9 +68,18 @@ fn describe(knobs: &Knobs, steps: &[Step]) -> String {
     let (i, got, want) = found.expect("a shrunk sequence still disagrees");
     let mut out = format!("policy {knobs:?}\nactor,action,target,text\n");
     for s in steps {
-        out += &format!("{},{},{},{:?}\n", s.actor, s.action.name(), s.target, s.text);
+        out += &format!(
+            "{},{},{},{:?}\n",
+            s.actor,
+            s.action.name(),
+            s.target,
+            s.text
+        );
     }
-    out += &format!("row {}: engine {got:?}\n        reference {want:?}\n", i + 1);
+    out += &format!(
+        "row {}: engine {got:?}\n        reference {want:?}\n",
+        i + 1
+    );
     out
 }
 

@@ -194,10 +194,7 @@ impl Reference {
 
     /// `s` sends `text` to `r` (section 3.1, first rule that applies wins).
     fn send(&mut self, s: &str, r: &str, text: &str) -> Row {
-        let recipients = self
-            .text_recipients
-            .entry(from_to(s, text))
-            .or_default();
+        let recipients = self.text_recipients.entry(from_to(s, text)).or_default();
         recipients.insert(r.to_string());
         let same_text_recipients = recipients.len() as u32;
 
@@ -254,8 +251,7 @@ impl Reference {
             row("suppressed", "after_ignore", "none")
         } else if k.daily_request_limit > 0 && opened >= k.daily_request_limit {
             row("rejected", "daily_limit", "none")
-        } else if k.spam_filter_threshold < 1.0 && analysis.spam_score >= k.spam_filter_threshold
-        {
+        } else if k.spam_filter_threshold < 1.0 && analysis.spam_score >= k.spam_filter_threshold {
             opens_request = Some(true);
             row("filtered", "spam_filter", "none")
         } else if r_ignored_s {
