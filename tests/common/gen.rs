@@ -115,9 +115,9 @@ impl Knobs {
             ban_after_reports: c[1] % 3,
             daily_request_limit: c[2] % 3,
             follow_up_limit: c[3] % 2,
-            spam_filter_threshold: if c[4] % 2 == 0 { 1.0 } else { 0.5 },
+            spam_filter_threshold: if c[4].is_multiple_of(2) { 1.0 } else { 0.5 },
             // The gate is off in one policy of eight: it short-cuts most rules.
-            requests_enabled: c[5] % 8 != 0,
+            requests_enabled: !c[5].is_multiple_of(8),
             bulk_threshold: 1 + c[6] % 2,
         }
     }
