@@ -26,12 +26,24 @@ fn engine_row(d: &Decision) -> Row {
 
 /// Both sides' rows for every step, up to and including the first disagreement.
 fn run_both(knobs: &Knobs, steps: &[Step]) -> (Vec<Row>, Option<(usize, Row, Row)>) {
+    run_both_seeing(knobs, steps, |_| {})
+}
+
+/// [`run_both`], calling `conditions` with the reference's 3.1 conditions of every send.
+fn run_both_seeing(
+    knobs: &Knobs,
+    steps: &[Step],
+    mut conditions: impl FnMut(u16),
+) -> (Vec<Row>, Option<(usize, Row, Row)>) {
     let mut engine = Replayer::new(knobs.policy(), Analyzer::default());
     let mut reference = Reference::new(*knobs);
     let mut rows = Vec::with_capacity(steps.len());
     for (i, s) in steps.iter().enumerate() {
         let got = engine_row(&engine.apply(&s.actor, s.action, &s.target, &s.text));
         let want = reference.apply(&s.actor, s.action.name(), &s.target, &s.text);
+        if s.action == Action::Send {
+            conditions(reference.last_conditions);
+        }
         if got != want {
             return (rows, Some((i, got, want)));
         }
@@ -90,10 +102,21 @@ fn the_engine_agrees_with_the_reference_model() {
     let mut failures = Vec::new();
     let mut kinds = BTreeSet::new();
     let mut sends = 0usize;
+    let mut pairs = std::collections::BTreeMap::new();
     for _ in 0..SEQUENCES {
         let knobs = rng.knobs();
         let steps = rng.steps(5, 60);
-        let (rows, found) = run_both(&knobs, &steps);
+        let (rows, found) = run_both_seeing(&knobs, &steps, |c| {
+            // The first condition that holds wins over every later one that holds too.
+            if c != 0 {
+                let winner = c.trailing_zeros();
+                for j in winner + 1..=13 {
+                    if c & (1 << j) != 0 {
+                        *pairs.entry((winner, j)).or_insert(0usize) += 1;
+                    }
+                }
+            }
+        });
         for (s, r) in steps.iter().zip(&rows) {
             seen.insert(format!("{} {} {}", s.action.name(), r.outcome, r.rule));
             for v in r.violations.split(';').filter(|v| !v.is_empty()) {
@@ -164,6 +187,33 @@ fn the_engine_agrees_with_the_reference_model() {
     let missing: Vec<_> = must.iter().filter(|m| !seen.contains(**m)).collect();
     assert!(missing.is_empty(), "never exercised: {missing:?}");
     assert!(sends > 50_000, "only {sends} sends");
+
+    // Every precedence pair with a fixture (`pII_JJ_*`) was met by chance too,
+    // and no pair was met that the fixtures deem impossible.
+    let mut with_fixture = BTreeSet::new();
+    let dir = common::manifest_dir().join("tests/fixtures/replay");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if let (Some(rest), true) = (name.strip_prefix('p'), name.ends_with(".csv")) {
+            with_fixture.insert((
+                rest[0..2].parse::<u32>().unwrap(),
+                rest[3..5].parse::<u32>().unwrap(),
+            ));
+        }
+    }
+    let unmet: Vec<_> = with_fixture
+        .iter()
+        .filter(|p| pairs.get(p).is_none_or(|n| *n < 3))
+        .collect();
+    let unexpected: Vec<_> = pairs.keys().filter(|p| !with_fixture.contains(p)).collect();
+    assert!(
+        unmet.is_empty(),
+        "precedence pairs met fewer than 3 times: {unmet:?}"
+    );
+    assert!(
+        unexpected.is_empty(),
+        "pairs met without a fixture: {unexpected:?}"
+    );
 }
 
 /// The binary, given the same policy with `--set`, writes what the library decides.

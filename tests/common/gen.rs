@@ -25,8 +25,8 @@ pub const TEXTS: [&str; 8] = [
 const ACTIONS: [(Action, u32); 12] = [
     (Action::Send, 30),
     (Action::Accept, 6),
-    (Action::Ignore, 4),
-    (Action::Delete, 3),
+    (Action::Ignore, 6),
+    (Action::Delete, 4),
     (Action::Block, 2),
     (Action::Report, 4),
     (Action::ViewProfile, 3),

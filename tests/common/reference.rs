@@ -80,6 +80,9 @@ pub struct Reference {
     opened_today: HashMap<String, u32>,
     /// (sender, text) -> today's recipients, rejected attempts included
     text_recipients: HashMap<(String, String), HashSet<String>>,
+    /// Which conditions of 3.1 held for the last send: bit `n` for rule `n`
+    /// (13 = the `after_ignore` face of the default: R ignored S, no suppress).
+    pub last_conditions: u16,
 }
 
 impl Reference {
@@ -99,6 +102,7 @@ impl Reference {
             unanswered: HashMap::new(),
             opened_today: HashMap::new(),
             text_recipients: HashMap::new(),
+            last_conditions: 0,
         }
     }
 
@@ -219,6 +223,22 @@ impl Reference {
             },
         );
         let k = self.knobs;
+        let holds = [
+            self.banned.contains(s),
+            blocked,
+            self.pages.contains(s) && !thread,
+            connected,
+            thread,
+            self.pending.get(&from_to(r, s)) == Some(&false),
+            !k.requests_enabled,
+            !self.pages.contains(r) && self.requests_off.contains(r),
+            self.pending.contains_key(&from_to(s, r)),
+            r_ignored_s && k.suppress_after_ignore,
+            k.daily_request_limit > 0 && opened >= k.daily_request_limit,
+            k.spam_filter_threshold < 1.0 && analysis.spam_score >= k.spam_filter_threshold,
+            r_ignored_s && !k.suppress_after_ignore,
+        ];
+        self.last_conditions = (0..13).filter(|i| holds[*i]).map(|i| 1 << (i + 1)).sum();
 
         let mut opens_thread = false;
         // Some(filtered) when a new request is opened.
