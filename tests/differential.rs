@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::gen::{Knobs, SplitMix64, Step};
+use common::gen::{Knobs, SplitMix64, Step, MEMBERS};
 use common::reference::{Reference, Row};
 use msgpolicy::analyzer::Analyzer;
 use msgpolicy::engine::Decision;
@@ -13,7 +13,7 @@ use msgpolicy::replay::{Action, Replayer};
 use std::collections::BTreeSet;
 
 const SEED: u64 = 0x6d73_6770_6f6c_6963;
-const SEQUENCES: usize = 4000;
+const SEQUENCES: usize = 5000;
 
 fn engine_row(d: &Decision) -> Row {
     Row {
@@ -103,9 +103,10 @@ fn the_engine_agrees_with_the_reference_model() {
     let mut kinds = BTreeSet::new();
     let mut sends = 0usize;
     let mut pairs = std::collections::BTreeMap::new();
-    for _ in 0..SEQUENCES {
+    for n in 0..SEQUENCES {
         let knobs = rng.knobs();
-        let steps = rng.steps(5, 60);
+        // Pools of 3, 4 and 5 members: the smaller, the more the rules interact.
+        let steps = rng.steps(3 + n % 3, 5, 60);
         let (rows, found) = run_both_seeing(&knobs, &steps, |c| {
             // The first condition that holds wins over every later one that holds too.
             if c != 0 {
@@ -203,12 +204,12 @@ fn the_engine_agrees_with_the_reference_model() {
     }
     let unmet: Vec<_> = with_fixture
         .iter()
-        .filter(|p| pairs.get(p).is_none_or(|n| *n < 3))
+        .filter(|p| pairs.get(p).is_none_or(|n| *n < 2))
         .collect();
     let unexpected: Vec<_> = pairs.keys().filter(|p| !with_fixture.contains(p)).collect();
     assert!(
         unmet.is_empty(),
-        "precedence pairs met fewer than 3 times: {unmet:?}"
+        "precedence pairs met fewer than twice: {unmet:?}"
     );
     assert!(
         unexpected.is_empty(),
@@ -223,7 +224,7 @@ fn the_binary_replays_like_the_library() {
     let mut rng = SplitMix64::new(SEED ^ 1);
     for n in 0..12 {
         let knobs = rng.knobs();
-        let steps = rng.steps(20, 80);
+        let steps = rng.steps(MEMBERS.len(), 20, 80);
         let input = dir.path().join(format!("actions{n}.csv"));
         common::write_steps(&input, &steps);
         let mut args = vec!["replay".to_string(), common::path_str(&input).to_string()];

@@ -61,6 +61,11 @@ impl Step {
     /// The step for raw choices: `actor` and `offset` index the pool (the
     /// target is never the actor), `weight` < [`ACTION_WEIGHT`] picks the action.
     pub fn pick(actor: usize, weight: u32, offset: usize, text: usize) -> Step {
+        Step::pick_among(MEMBERS.len(), actor, weight, offset, text)
+    }
+
+    /// [`Step::pick`] among the first `n` (2..=5) members only.
+    pub fn pick_among(n: usize, actor: usize, weight: u32, offset: usize, text: usize) -> Step {
         let mut w = weight % ACTION_WEIGHT;
         let mut action = Action::Send;
         for (a, aw) in ACTIONS {
@@ -70,7 +75,6 @@ impl Step {
             }
             w -= aw;
         }
-        let n = MEMBERS.len();
         let a = actor % n;
         let t = (a + 1 + offset % (n - 1)) % n;
         let (actor, target) = match action {
@@ -164,18 +168,21 @@ impl SplitMix64 {
         Knobs::pick(std::array::from_fn(|_| self.next_u64() as u32))
     }
 
-    pub fn step(&mut self) -> Step {
-        Step::pick(
-            self.below(MEMBERS.len() as u64) as usize,
+    /// A step among the first `n` members.
+    pub fn step(&mut self, n: usize) -> Step {
+        Step::pick_among(
+            n,
+            self.below(n as u64) as usize,
             self.below(u64::from(ACTION_WEIGHT)) as u32,
-            self.below(MEMBERS.len() as u64 - 1) as usize,
+            self.below(n as u64 - 1) as usize,
             self.below(TEXTS.len() as u64) as usize,
         )
     }
 
-    pub fn steps(&mut self, min: usize, max: usize) -> Vec<Step> {
+    /// `min..=max` steps among the first `n` members.
+    pub fn steps(&mut self, n: usize, min: usize, max: usize) -> Vec<Step> {
         let len = min + self.below((max - min + 1) as u64) as usize;
-        (0..len).map(|_| self.step()).collect()
+        (0..len).map(|_| self.step(n)).collect()
     }
 }
 
