@@ -2,6 +2,7 @@
 //! (one file each) validates them into typed settings and calls the library.
 
 mod replay;
+mod score;
 mod validate;
 
 use crate::error::InputError;
@@ -24,6 +25,8 @@ enum Command {
     Validate(validate::Args),
     /// Apply scripted actions to the policy engine, one outcome row per action.
     Replay(replay::Args),
+    /// Score messages for spam and request quality (metrics, rules report, weight fitting).
+    Score(score::Args),
 }
 
 /// Runs the program; returns the exit code (0 ok, 2 bad input, 1 failure).
@@ -59,6 +62,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(()) => 0,
