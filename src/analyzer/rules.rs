@@ -147,15 +147,14 @@ registry! {
                   "useless", "disgusting", "fuck*", "asshole", "cunt", "retard*", "go to hell",
                   "nobody likes you", "no one likes you", "scum", "piece of trash", "clown", "freak"]),
         "insults and abusive language (idiot, loser, pathetic, worthless)";
-    Threat => "threat", spam: 2.4, quality: -3.0,
+    Threat => "threat", spam: 3.2, quality: -3.0,
         Phrases(&["you'll regret", "you will regret", "watch your back", "i know where you live",
                   "kill you", "hurt you", "ruin you", "destroy you", "you'll pay", "you will pay for",
                   "i will find you", "i'll find you", "make you suffer", "you better answer",
-                  "answer me", "stop ignoring", "ignoring me", "you can't ignore", "you cannot ignore",
-                  "or else"]),
+                  "answer me", "stop ignoring", "ignoring me", "you can't ignore", "you cannot ignore"]),
         "threats and demands to be answered (you'll regret, answer me, stop ignoring me)";
     // --- request quality ----------------------------------------------------------
-    GreetsByName => "greets_by_name", spam: -0.5, quality: 0.9, Scan,
+    GreetsByName => "greets_by_name", spam: -0.3, quality: 0.9, Scan,
         "uses the recipient's name (needs the recipient_name hint)";
     GreetingWithoutName => "greeting_without_name", spam: 0.0, quality: -0.4, Scan,
         "opens with a bare greeting (Hi, / Hello! / Dear,) or, when the recipient's name is known, greets without it";

@@ -112,16 +112,48 @@ struct ByteStats {
     letters: u32,
     upper: u32,
     longest_mark_run: u32,
-    longest_digit_run: u32,
-    /// Most digits in one group sequence like `0800 169 6031` or `555-0100`.
+    /// Longest digit run of a free-standing number (not part of a URL, a
+    /// file name or an identifier like `abc12345`).
+    longest_number_run: u32,
+    /// Most digits of a free-standing number written in groups, like
+    /// `0800 169 6031` or `555-0100-22`.
     most_grouped_digits: u32,
+}
+
+impl ByteStats {
+    /// Counts a free-standing number with its longest digit group and digit total.
+    fn record_number(&mut self, longest_group: u32, digits: u32) {
+        self.longest_number_run = self.longest_number_run.max(longest_group);
+        self.most_grouped_digits = self.most_grouped_digits.max(digits);
+    }
+}
+
+/// A number may start after this byte: not inside a word, URL or identifier.
+fn number_may_start_after(prev: u8) -> bool {
+    !(prev.is_ascii_alphabetic()
+        || matches!(
+            prev,
+            b'/' | b'=' | b'_' | b'#' | b'&' | b'.' | b'@' | b'?' | b'%'
+        ))
+}
+
+/// A number may end at `bytes[i]` (not followed by a path, query or decimals).
+fn number_may_end_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        None => true,
+        Some(b'/' | b'=' | b'_' | b'&' | b'@' | b'%') => false,
+        Some(b'.' | b',') => !bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric()),
+        Some(_) => true,
+    }
 }
 
 fn byte_stats(bytes: &[u8]) -> ByteStats {
     let mut s = ByteStats::default();
-    let (mut marks, mut digits, mut grouped) = (0u32, 0u32, 0u32);
-    let mut prev = 0u8;
-    for &b in bytes {
+    let mut marks = 0u32;
+    // The number being read: digits so far, its current group, its longest group.
+    let (mut digits, mut group, mut longest_group) = (0u32, 0u32, 0u32);
+    let mut free_start = false;
+    for (i, &b) in bytes.iter().enumerate() {
         // Count characters, not bytes: UTF-8 continuation bytes are 10xxxxxx.
         s.chars += u32::from(b & 0xC0 != 0x80);
         if b == b'!' || b == b'?' {
@@ -130,24 +162,34 @@ fn byte_stats(bytes: &[u8]) -> ByteStats {
         } else {
             marks = 0;
         }
-        if b.is_ascii_digit() {
-            digits += 1;
-            grouped += 1;
-            s.longest_digit_run = s.longest_digit_run.max(digits);
-            s.most_grouped_digits = s.most_grouped_digits.max(grouped);
-        } else {
-            digits = 0;
-            // One space or hyphen may separate digit groups of one number.
-            let separator = (b == b' ' || b == b'-') && prev.is_ascii_digit();
-            if !separator {
-                grouped = 0;
-            }
-        }
         if b.is_ascii_alphabetic() {
             s.letters += 1;
             s.upper += u32::from(b.is_ascii_uppercase());
         }
-        prev = b;
+        if b.is_ascii_digit() {
+            if digits == 0 {
+                free_start = i == 0 || number_may_start_after(bytes[i - 1]);
+            }
+            digits += 1;
+            group += 1;
+            longest_group = longest_group.max(group);
+        } else if digits > 0 {
+            // One space or hyphen between digits joins groups of one number.
+            let joins = (b == b' ' || b == b'-')
+                && group > 0
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if joins {
+                group = 0;
+            } else {
+                if free_start && number_may_end_at(bytes, i) {
+                    s.record_number(longest_group, digits);
+                }
+                (digits, group, longest_group) = (0, 0, 0);
+            }
+        }
+    }
+    if digits > 0 && free_start {
+        s.record_number(longest_group, digits);
     }
     s
 }
@@ -156,7 +198,7 @@ fn byte_stats(bytes: &[u8]) -> ByteStats {
 fn scan_rules(bytes: &[u8]) -> RuleSet {
     let s = byte_stats(bytes);
     let mut fired = RuleSet::default();
-    if s.longest_digit_run >= 5 || s.most_grouped_digits >= 10 {
+    if s.longest_number_run >= 5 || s.most_grouped_digits >= 10 {
         fired.insert(RuleId::PhoneNumber);
     }
     if s.longest_mark_run >= 3 || (s.letters >= 12 && s.upper * 10 > s.letters * 6) {
@@ -256,7 +298,10 @@ mod tests {
     fn digit_runs_and_grouped_numbers_are_phone_numbers() {
         assert!(fires("call 09061701461").contains(RuleId::PhoneNumber));
         assert!(fires("ring 0800 169 6031 today").contains(RuleId::PhoneNumber));
+        assert!(fires("Text WIN to 87121.").contains(RuleId::PhoneNumber));
         assert!(!fires("see you at 10:30 on 21/05/2005").contains(RuleId::PhoneNumber));
+        assert!(!fires("see http://x.org/archive/2002/123456.html").contains(RuleId::PhoneNumber));
+        assert!(!fires("ticket ABC123456 and ref=998877").contains(RuleId::PhoneNumber));
     }
 
     #[test]
