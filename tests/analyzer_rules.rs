@@ -61,6 +61,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "Hi Ana, great profile",
     ),
     (
+        "html_markup",
+        "<html><font size=4>Deal</font>",
+        "x < y and html is fun",
+    ),
+    (
+        "conversation_reply",
+        "On Monday Ana wrote: > the build",
+        "Ana writes code",
+    ),
+    (
         "abusive",
         "you are a pathetic loser",
         "a path through the lost hills",

@@ -110,8 +110,9 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
         for row in col + 1..n {
             let factor = a[row][col] / a[col][col];
             if factor != 0.0 {
-                for k in col..n {
-                    a[row][k] -= factor * a[col][k];
+                let (above, below) = a.split_at_mut(row);
+                for (x, p) in below[0][col..].iter_mut().zip(&above[col][col..]) {
+                    *x -= factor * p;
                 }
                 b[row] -= factor * b[col];
             }

@@ -140,6 +140,14 @@ registry! {
                   "this message was sent", "this is an automated", "forward this", "to all my connections",
                   "mass message", "one of the lucky"]),
         "written for many recipients: mail-merge placeholders ({first_name}, [Name]), 'you are receiving this'";
+    HtmlMarkup => "html_markup", spam: 1.0, quality: -0.5,
+        Phrases(&["<html", "<body", "<font", "<table", "<td", "&nbsp;", "<br>", "<a href", "<img",
+                  "<center>", "<div"]),
+        "HTML markup, typical of mass mailings (<html>, <font>, <table>, &nbsp;)";
+    ConversationReply => "conversation_reply", spam: -1.0, quality: 0.0,
+        Phrases(&["wrote:", "original message", "re:", "in reply to", "you wrote", "you said",
+                  "your reply", "your message"]),
+        "answers an earlier message (wrote:, Re:, Original Message, you said): part of a conversation";
     // --- abuse --------------------------------------------------------------------
     Abusive => "abusive", spam: 1.8, quality: -3.0,
         Phrases(&["idiot", "idiots", "stupid", "loser", "moron", "dumb", "shut up", "worthless",

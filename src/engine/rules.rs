@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn precedence_lists_every_send_rule_once_and_ends_with_the_default() {
-        let mut names: Vec<_> = SEND_PRECEDENCE.iter().map(|r| *r).collect();
+        let mut names: Vec<_> = SEND_PRECEDENCE.to_vec();
         names.dedup();
         assert_eq!(names.len(), SEND_PRECEDENCE.len());
         assert_eq!(SEND_PRECEDENCE.last(), Some(&Rule::NewRequest));
