@@ -44,6 +44,7 @@ fn messages(pop: &population::Population, count: usize, key: u64) -> Vec<(Messag
                 message,
                 Score {
                     spam_score: spam,
+                    text_spam_score: spam,
                     quality_score: 1.0 - spam,
                     content: Violations::NONE,
                 },

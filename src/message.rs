@@ -7,7 +7,10 @@ use crate::violation::Violations;
 /// The analyzer's verdict on a message in its context, as the engine uses it.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Score {
+    /// Spam score with the context rules (bulk, follow-ups, after an ignore).
     pub spam_score: f64,
+    /// Spam score of the text alone.
+    pub text_spam_score: f64,
     pub quality_score: f64,
     /// Content violations (`promotional`, `abusive`, ...).
     pub content: Violations,

@@ -4,6 +4,7 @@
 mod replay;
 mod report;
 mod run;
+mod score;
 mod validate;
 
 use crate::error::InputError;
@@ -30,6 +31,8 @@ enum Command {
     Replay(replay::Args),
     /// Re-render a report folder's charts and report.html (merging shard files).
     Report(report::Args),
+    /// Score messages for spam and request quality (metrics, rules report, weight fitting).
+    Score(score::Args),
 }
 
 /// Runs the program; returns the exit code (0 ok, 2 bad input, 1 failure).
@@ -67,6 +70,7 @@ pub fn main() -> i32 {
         Command::Replay(args) => replay::run(args),
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(()) => 0,

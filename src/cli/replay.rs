@@ -1,6 +1,5 @@
 //! `msgpolicy replay ACTIONS.csv`: scripted actions through the engine.
 
-use crate::analyzer::Analyzer;
 use crate::error::InputError;
 use crate::output::write_file_atomic;
 use crate::replay::{replay, Replayer};
@@ -25,14 +24,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let policy = match &args.scenario {
-        Some(path) => scenario::load(Some(path), &args.sets)?.scenario.policy,
-        None => scenario::parse("--set", "", &args.sets)?.scenario.policy,
+    let loaded = match &args.scenario {
+        Some(path) => scenario::load(Some(path), &args.sets)?,
+        None => scenario::parse("--set", "", &args.sets)?,
     };
+    let analyzer = loaded.analyzer()?;
     let file = File::open(&args.actions)
         .map_err(|e| InputError::new(&args.actions, format!("cannot read the actions: {e}")))?;
     let input = BufReader::with_capacity(1 << 16, file);
-    let mut replayer = Replayer::new(policy, Analyzer::default());
+    let mut replayer = Replayer::new(loaded.scenario.policy, analyzer);
     match &args.out {
         Some(out) => {
             write_file_atomic(Path::new(out), |w| {

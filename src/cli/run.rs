@@ -97,7 +97,13 @@ fn machine_memory() -> u64 {
 /// This process's peak resident memory (VmHWM), in MiB.
 fn peak_memory_mib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    let kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
     Some(kb / 1024)
 }
 
@@ -121,7 +127,7 @@ pub fn run(args: Args) -> Result<()> {
     for p in &loaded.points {
         check_memory(&loaded.source, &p.scenario)?;
     }
-    let analyzer = Analyzer::default();
+    let analyzer = loaded.analyzer()?;
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -174,7 +180,10 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     if !args.quiet {
-        let attempts: u64 = runs.iter().map(|r| r.output.total().get(crate::sim::Metric::Attempts)).sum();
+        let attempts: u64 = runs
+            .iter()
+            .map(|r| r.output.total().get(crate::sim::Metric::Attempts))
+            .sum();
         let secs = clock.elapsed().as_secs_f64();
         eprintln!(
             "msgpolicy: {} runs, {attempts} message attempts in {secs:.2} s ({:.0} attempts/s), peak memory {} MiB -> {}",

@@ -28,6 +28,9 @@ pub struct Policy {
     pub ban_after_reports: u32,
     /// Requests whose spam score >= this go to the hidden filtered folder; 1.0 = off.
     pub spam_filter_threshold: f64,
+    /// `true`: the spam filter reads the score in context (bulk, follow-ups,
+    /// after an ignore); `false`: the text's own score, as `score` reports it.
+    pub spam_filter_context: bool,
     /// New requests a sender may open per day; 0 = unlimited.
     pub daily_request_limit: u32,
     /// The same text to more than this many recipients in a day counts as bulk.
@@ -42,6 +45,7 @@ impl Default for Policy {
             after_ignore: AfterIgnore::NewRequest,
             ban_after_reports: 3,
             spam_filter_threshold: 1.0,
+            spam_filter_context: false,
             daily_request_limit: 0,
             bulk_threshold: 20,
         }

@@ -96,7 +96,8 @@ pub struct PendingRequest {
     pub messages: u32,
     /// In the hidden filtered folder.
     pub filtered: bool,
-    /// The analyzer's scores of the opening message.
+    /// The analyzer's scores of the opening message (spam: of its text alone,
+    /// as a reader judges it without knowing who else got it).
     pub spam_score: f32,
     pub quality_score: f32,
     /// Content violations over all its messages.
@@ -329,6 +330,15 @@ impl Engine {
         }
     }
 
+    /// The score the spam filter reads, by the policy.
+    fn filter_score(&self, scored: &Score) -> f64 {
+        if self.policy.spam_filter_context {
+            scored.spam_score
+        } else {
+            scored.text_spam_score
+        }
+    }
+
     /// What sending this message would do, without doing it (a dry run):
     /// the same rules on the same facts, nothing recorded.
     pub fn decide(&self, m: &Message, score: impl FnOnce(&SendContext) -> Score) -> Decision {
@@ -336,7 +346,7 @@ impl Engine {
         let p = self.pair(s, r);
         let ctx = self.context(s, r, &p, m.text_hash);
         let scored = score(&ctx);
-        let facts = self.facts(m, &p, scored.spam_score);
+        let facts = self.facts(m, &p, self.filter_score(&scored));
         let verdict = decide_send(&self.policy, &facts);
         let violations = if verdict.outcome == Outcome::Rejected {
             Violations::NONE
@@ -364,7 +374,7 @@ impl Engine {
         let ctx = self.context(s, r, &p, m.text_hash);
         let scored = score(&ctx);
         self.record_text(s, r, m.text_hash);
-        let facts = self.facts(m, &p, scored.spam_score);
+        let facts = self.facts(m, &p, self.filter_score(&scored));
         let verdict = decide_send(&self.policy, &facts);
         let mut violations = Violations::NONE;
         if verdict.outcome != Outcome::Rejected {
@@ -432,7 +442,7 @@ impl Engine {
                 opened_day: day,
                 messages: 1,
                 filtered,
-                spam_score: scored.spam_score as f32,
+                spam_score: scored.text_spam_score as f32,
                 quality_score: scored.quality_score as f32,
                 content: scored.content,
                 tag: m.tag,

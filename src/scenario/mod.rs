@@ -28,6 +28,26 @@ pub struct Loaded {
     pub points: Vec<Point>,
 }
 
+impl Loaded {
+    /// The analyzer for this scenario: `[analyzer] weights_file` (a relative
+    /// path is taken from the scenario file's folder), or the defaults.
+    pub fn analyzer(&self) -> Result<crate::analyzer::Analyzer, InputError> {
+        let file = &self.scenario.analyzer.weights_file;
+        let path = if file.is_empty()
+            || std::path::Path::new(file).is_absolute()
+            || self.source == BASELINE_SOURCE
+        {
+            file.clone()
+        } else {
+            let dir = std::path::Path::new(&self.source)
+                .parent()
+                .unwrap_or(std::path::Path::new(""));
+            dir.join(file).to_string_lossy().into_owned()
+        };
+        crate::analyzer::weights_file::load_or_default(&path).map(crate::analyzer::Analyzer::new)
+    }
+}
+
 /// One point of the sweep grid: the swept keys' values and the scenario they give.
 #[derive(Clone, Debug)]
 pub struct Point {

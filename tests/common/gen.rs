@@ -107,6 +107,8 @@ pub struct Knobs {
     pub daily_request_limit: u32,
     pub follow_up_limit: u32,
     pub spam_filter_threshold: f64,
+    /// The filter reads the score in context rather than the text's own.
+    pub spam_filter_context: bool,
     pub requests_enabled: bool,
     pub bulk_threshold: u32,
 }
@@ -120,6 +122,7 @@ impl Knobs {
             daily_request_limit: c[2] % 3,
             follow_up_limit: c[3] % 2,
             spam_filter_threshold: if c[4].is_multiple_of(2) { 1.0 } else { 0.5 },
+            spam_filter_context: c[4] % 4 == 3,
             // The gate is off in one policy of eight: it short-cuts most rules.
             requests_enabled: !c[5].is_multiple_of(8),
             bulk_threshold: 1 + c[6] % 2,
@@ -137,6 +140,7 @@ impl Knobs {
             },
             ban_after_reports: self.ban_after_reports,
             spam_filter_threshold: self.spam_filter_threshold,
+            spam_filter_context: self.spam_filter_context,
             daily_request_limit: self.daily_request_limit,
             bulk_threshold: self.bulk_threshold,
         }

@@ -223,6 +223,11 @@ impl Reference {
             },
         );
         let k = self.knobs;
+        let filter_score = if k.spam_filter_context {
+            analysis.spam_score
+        } else {
+            analysis.text_spam_score
+        };
         let holds = [
             self.banned.contains(s),
             blocked,
@@ -235,7 +240,7 @@ impl Reference {
             self.pending.contains_key(&from_to(s, r)),
             r_ignored_s && k.suppress_after_ignore,
             k.daily_request_limit > 0 && opened >= k.daily_request_limit,
-            k.spam_filter_threshold < 1.0 && analysis.spam_score >= k.spam_filter_threshold,
+            k.spam_filter_threshold < 1.0 && filter_score >= k.spam_filter_threshold,
             r_ignored_s && !k.suppress_after_ignore,
         ];
         self.last_conditions = (0..13).filter(|i| holds[*i]).map(|i| 1 << (i + 1)).sum();
@@ -271,7 +276,7 @@ impl Reference {
             row("suppressed", "after_ignore", "none")
         } else if k.daily_request_limit > 0 && opened >= k.daily_request_limit {
             row("rejected", "daily_limit", "none")
-        } else if k.spam_filter_threshold < 1.0 && analysis.spam_score >= k.spam_filter_threshold {
+        } else if k.spam_filter_threshold < 1.0 && filter_score >= k.spam_filter_threshold {
             opens_request = Some(true);
             row("filtered", "spam_filter", "none")
         } else if r_ignored_s {
