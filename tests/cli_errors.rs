@@ -76,6 +76,18 @@ fn bad_replay_rows_name_the_file_and_line() {
     );
     bad_input(&["replay", s(&target)], &[&at(&target, 3), "target"]);
 
+    let own = file(
+        &d,
+        "own.csv",
+        format!(
+            "{HEADER}a,send,b,hi
+a,send,a,hi
+"
+        )
+        .as_bytes(),
+    );
+    bad_input(&["replay", s(&own)], &[&at(&own, 3), "itself"]);
+
     let utf8 = file(
         &d,
         "utf8.csv",
@@ -175,7 +187,6 @@ fn bad_scenarios_name_the_key_and_line() {
 /// do not yet (the negative count gives only a line and column, the persona
 /// total only the key).
 #[test]
-#[ignore = "scenario errors: negative count without its key, persona total without its line"]
 fn scenario_errors_always_name_key_and_line() {
     let d = tempfile::tempdir().unwrap();
     bad_scenario(

@@ -339,6 +339,19 @@ impl Engine {
         }
     }
 
+    /// Reads what a send from `sender` to `recipient` will touch, so that a
+    /// caller walking a batch of messages can start the memory loads of a
+    /// later message while the current one is decided (the loads are what a
+    /// decision waits for on a large network).
+    pub fn warm(&self, sender: MemberId, recipient: MemberId) {
+        let p = self
+            .pairs
+            .get(&pair_key(sender, recipient))
+            .map_or(0, |p| p.bits);
+        let tab = self.requests[recipient as usize].len();
+        std::hint::black_box((p, tab, self.flags[recipient as usize]));
+    }
+
     /// What sending this message would do, without doing it (a dry run):
     /// the same rules on the same facts, nothing recorded.
     pub fn decide(&self, m: &Message, score: impl FnOnce(&SendContext) -> Score) -> Decision {

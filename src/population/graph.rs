@@ -126,12 +126,21 @@ impl Csr {
         self.row(a).binary_search(&b).is_ok()
     }
 
-    /// How many entries rows `a` and `b` share (sorted merge).
+    /// How many entries rows `a` and `b` share: a sorted merge, or binary
+    /// searches of the shorter row in the longer one when their sizes differ
+    /// a lot (a hub's thousands of connections against a newcomer's few).
     pub fn common(&self, a: u32, b: u32) -> u32 {
         let (x, y) = (self.row(a), self.row(b));
+        let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+        if short.len() * 16 < long.len() {
+            return short
+                .iter()
+                .filter(|v| long.binary_search(v).is_ok())
+                .count() as u32;
+        }
         let (mut i, mut j, mut n) = (0, 0, 0);
-        while i < x.len() && j < y.len() {
-            match x[i].cmp(&y[j]) {
+        while i < short.len() && j < long.len() {
+            match short[i].cmp(&long[j]) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {

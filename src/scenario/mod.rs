@@ -217,6 +217,13 @@ fn toml_error(source: &str, text: &str, e: &toml::de::Error) -> InputError {
         let section = section_at(text, line);
         if !section.is_empty() && err.message.starts_with("unknown field") {
             err.message = format!("{} (in [{section}])", err.message);
+        } else if let Some(key) = key_on_line(text, line) {
+            let dotted = if section.is_empty() {
+                key
+            } else {
+                format!("{section}.{key}")
+            };
+            err.message = format!("`{dotted}`: {}", err.message);
         }
         err = err.at_line(line).at_column(col);
     }
@@ -228,6 +235,14 @@ fn line_col(text: &str, offset: usize) -> (u64, u64) {
     let line = before.matches('\n').count() as u64 + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
     (line, col)
+}
+
+/// The key written on a 1-based line (`key = value`), if any.
+fn key_on_line(text: &str, line: u64) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)? as usize)?;
+    let (key, _) = l.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
 }
 
 /// The `[table]` header in force at a 1-based line.
@@ -279,6 +294,10 @@ fn find_key_line(text: &str, dotted: &str) -> Option<u64> {
                 .unwrap_or("")
                 .trim()
                 .to_string();
+            // A key that is a table is found at its header.
+            if section == dotted {
+                return Some(i as u64 + 1);
+            }
             continue;
         }
         if section == table {

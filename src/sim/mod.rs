@@ -101,7 +101,11 @@ pub fn run(
     }
     for day in 0..scenario.days {
         let intents = run.plan(day);
-        for intent in &intents {
+        const AHEAD: usize = 8;
+        for (i, intent) in intents.iter().enumerate() {
+            if let Some(next) = intents.get(i + AHEAD) {
+                run.engine.warm(next.sender, next.recipient);
+            }
             run.send(day, intent);
         }
         let answers = run.look(day);
