@@ -233,14 +233,6 @@ pub fn replay<R: Read, W: Write>(
             .at_line(line)
             .into());
         }
-        if action.needs_target() && target == actor {
-            return Err(InputError::new(
-                source,
-                format!("`{action_name}` by `{actor}` targets `{actor}` itself, expected another member"),
-            )
-            .at_line(line)
-            .into());
-        }
         let decision = replayer.apply(actor, action, target, field(cols.text));
         out.clone_from(&record);
         out.push_field(decision.outcome.name());

@@ -76,18 +76,6 @@ fn bad_replay_rows_name_the_file_and_line() {
     );
     bad_input(&["replay", s(&target)], &[&at(&target, 3), "target"]);
 
-    let own = file(
-        &d,
-        "own.csv",
-        format!(
-            "{HEADER}a,send,b,hi
-a,send,a,hi
-"
-        )
-        .as_bytes(),
-    );
-    bad_input(&["replay", s(&own)], &[&at(&own, 3), "itself"]);
-
     let utf8 = file(
         &d,
         "utf8.csv",
