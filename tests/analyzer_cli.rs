@@ -16,11 +16,23 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn sample() -> String {
+fn data(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("data/requests_sample.csv")
+        .join("data")
+        .join(name)
         .to_string_lossy()
         .into_owned()
+}
+
+/// The hand-templated sample of requests.
+fn sample() -> String {
+    data("requests_sample.csv")
+}
+
+/// Both shipped samples: the templated one and the simulator's own
+/// (`msgpolicy run --messages-sample 3000 --set replications=1`).
+fn samples() -> [String; 2] {
+    [sample(), data("messages_sample.csv")]
 }
 
 const MESSAGES: &str = "\
@@ -244,38 +256,48 @@ fn holdout_f1(stderr: &str, which: &str) -> f64 {
 #[test]
 fn fitting_on_the_sample_improves_held_out_f1_and_is_deterministic() {
     let dir = tempfile::tempdir().unwrap();
-    let fitted = |name: &str| {
-        let path = dir.path().join(name).to_string_lossy().into_owned();
-        let out = msgpolicy(&[
-            "score",
-            &sample(),
-            "--fit",
-            "--out-weights",
-            &path,
-            "--seed",
-            "7",
-        ]);
+    for (i, sample) in samples().iter().enumerate() {
+        let fitted = |name: &str| {
+            let path = dir.path().join(name).to_string_lossy().into_owned();
+            let out = msgpolicy(&[
+                "score",
+                sample,
+                "--fit",
+                "--out-weights",
+                &path,
+                "--seed",
+                "7",
+            ]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (
+                std::fs::read_to_string(&path).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            )
+        };
+        let (weights, stderr) = fitted(&format!("a{i}.toml"));
         assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            holdout_f1(&stderr, "after") > holdout_f1(&stderr, "before"),
+            "{sample}: {stderr}"
         );
-        (
-            std::fs::read_to_string(&path).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    };
-    let (weights, stderr) = fitted("a.toml");
-    assert!(
-        holdout_f1(&stderr, "after") > holdout_f1(&stderr, "before"),
-        "{stderr}"
-    );
-    assert_eq!(fitted("b.toml").0, weights, "same seed, same weights");
-    // The fitted file is a valid weights file.
-    let path = dir.path().join("a.toml").to_string_lossy().into_owned();
-    assert!(msgpolicy(&["score", &sample(), "--weights", &path])
-        .status
-        .success());
+        assert_eq!(
+            fitted(&format!("b{i}.toml")).0,
+            weights,
+            "same seed, same weights"
+        );
+        // The fitted file is a valid weights file.
+        let path = dir
+            .path()
+            .join(format!("a{i}.toml"))
+            .to_string_lossy()
+            .into_owned();
+        assert!(msgpolicy(&["score", sample, "--weights", &path])
+            .status
+            .success());
+    }
 }
 
 #[test]

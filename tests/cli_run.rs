@@ -318,3 +318,41 @@ fn an_imported_population_runs() {
         "{err}"
     );
 }
+
+#[test]
+fn the_messages_sample_is_labelled_and_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("tiny.toml");
+    std::fs::write(&scenario, SWEEP).unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run_into(
+        &a,
+        &scenario,
+        &["--messages-sample", "200", "--threads", "1"],
+    );
+    run_into(
+        &b,
+        &scenario,
+        &["--messages-sample", "200", "--threads", "2"],
+    );
+    let sample = read(&a, "messages_sample.csv");
+    assert_eq!(sample, read(&b, "messages_sample.csv"));
+    let text = String::from_utf8(sample).unwrap();
+    assert_eq!(text.lines().count(), 201, "header and 200 messages");
+    assert!(text
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("id,point,replication,day,text,label,persona"));
+    assert!(text.contains(",spam,spammer,") && text.contains(",ham,"));
+    // The analyzer scores it (labels present: metrics on stderr).
+    let out = bin()
+        .arg("score")
+        .arg(a.join("messages_sample.csv"))
+        .arg("--out")
+        .arg(a.join("scored.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("auc="));
+}

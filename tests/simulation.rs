@@ -19,7 +19,7 @@ fn small(sets: &[&str]) -> Scenario {
 
 fn simulate(s: &Scenario) -> RunOutput {
     let pop = population::generate(&s.population, 11, 0);
-    sim::run(&pop, s, &Analyzer::default(), 11, &|| {})
+    sim::run(&pop, s, &Analyzer::default(), 11, 0, &|| {})
 }
 
 fn rate(c: &Counters, r: Rate) -> f64 {

@@ -49,6 +49,23 @@ pub struct Intent {
     pub static_connection: bool,
 }
 
+/// A text kept for the labelled sample of messages (`run --messages-sample`).
+#[derive(Clone, Debug)]
+pub struct SampledText {
+    /// Position of the intent in the planner's output.
+    pub index: usize,
+    /// Sampling key: the sample keeps the smallest keys.
+    pub key: u64,
+    pub text: String,
+}
+
+/// What planning produced: the messages, and the texts kept for the sample.
+#[derive(Debug, Default)]
+pub struct Planned {
+    pub intents: Vec<Intent>,
+    pub samples: Vec<SampledText>,
+}
+
 /// A request a sender is waiting on (the sender's own memory).
 #[derive(Clone, Copy, Debug)]
 pub struct Awaiting {
@@ -88,6 +105,8 @@ pub struct World<'a> {
     pub analyzer: &'a Analyzer,
     /// The replication's seed.
     pub seed: u64,
+    /// Share of new messages whose text is kept for the sample (0: none).
+    pub sample_rate: f64,
 }
 
 /// A Poisson draw (Knuth below 30, a rounded normal above).
@@ -226,8 +245,12 @@ impl World<'_> {
         engine: &Engine,
         awaiting: &mut Vec<Awaiting>,
         buf: &mut String,
-        out: &mut Vec<Intent>,
+        planned: &mut Planned,
     ) {
+        let Planned {
+            intents: out,
+            samples,
+        } = planned;
         let pop = self.pop;
         if pop.is_page[s as usize] || engine.is_banned(s) {
             return;
@@ -296,6 +319,19 @@ impl World<'_> {
                 personalised,
                 buf,
             ));
+            if self.sample_rate > 0.0 {
+                let key = crate::rng::derive(
+                    self.seed ^ Purpose::Sample as u64,
+                    &[u64::from(day), u64::from(s), out.len() as u64],
+                );
+                if (key >> 11) as f64 / (1u64 << 53) as f64 <= self.sample_rate {
+                    samples.push(SampledText {
+                        index: out.len() - 1,
+                        key,
+                        text: buf.clone(),
+                    });
+                }
+            }
         }
     }
 

@@ -37,6 +37,11 @@ pub struct Args {
     /// Run only the I-th of N slices of the (point, replication) runs.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Also write `messages_sample.csv`: N generated messages of the first
+    /// run with their labels (spam = spammer or harasser), for evaluating the
+    /// analyzer with `msgpolicy score`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    messages_sample: usize,
 }
 
 /// `I/N` with 1 <= I <= N.
@@ -139,7 +144,8 @@ pub fn run(args: Args) -> Result<()> {
         .unwrap_or_else(|| Path::new("reports").join(&loaded.scenario.name));
     let started = std::time::SystemTime::now();
     let clock = Instant::now();
-    let runs = pool.install(|| simulate(&loaded, &analyzer, shard, args.quiet))?;
+    let runs =
+        pool.install(|| simulate(&loaded, &analyzer, shard, args.messages_sample, args.quiet))?;
     let manifest = report::Manifest {
         program: "msgpolicy".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -159,7 +165,11 @@ pub fn run(args: Args) -> Result<()> {
     match shard {
         None => write_dir_atomic(&out, |dir| {
             let (summary, by_persona, daily) = report::run_tables(&loaded.points, &runs);
-            report::write_report(dir, &summary, &by_persona, &daily, &manifest)
+            report::write_report(dir, &summary, &by_persona, &daily, &manifest)?;
+            match runs.first() {
+                Some(first) if args.messages_sample > 0 => report::write_sample(dir, first),
+                _ => Ok(()),
+            }
         })?,
         Some(_) => {
             std::fs::create_dir_all(&out)
@@ -232,6 +242,7 @@ fn simulate(
     loaded: &Loaded,
     analyzer: &Analyzer,
     shard: Option<(usize, usize)>,
+    sample: usize,
     quiet: bool,
 ) -> Result<Vec<RunRecord>> {
     let reps = loaded.scenario.replications;
@@ -293,7 +304,8 @@ fn simulate(
                             &own
                         }
                     };
-                    let output = sim::run(pop, s, analyzer, seed, &on_day);
+                    let wanted = if (p, rep) == selected[0] { sample } else { 0 };
+                    let output = sim::run(pop, s, analyzer, seed, wanted, &on_day);
                     Ok(RunRecord {
                         point: p,
                         replication: rep,

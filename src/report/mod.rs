@@ -372,8 +372,7 @@ pub fn write_report(
     let chart_dir = dir.join("charts");
     let charts = page::charts(&chart_dir, summary, by_persona, daily, &sweep, baseline)?;
     page::html(
-        &dir.join("report.html"),
-        &chart_dir,
+        dir,
         summary,
         by_persona,
         &sweep,
@@ -414,4 +413,43 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// `messages_sample.csv`: the labelled sample of generated messages of a run.
+pub fn write_sample(dir: &Path, run: &RunRecord) -> Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(dir.join("messages_sample.csv"))?;
+    w.write_record([
+        "id",
+        "point",
+        "replication",
+        "day",
+        "text",
+        "label",
+        "persona",
+        "recipient_name",
+        "recipient_industry",
+        "shared_event",
+        "outcome",
+        "rule",
+    ])?;
+    for (i, s) in run.output.sample.iter().enumerate() {
+        w.write_record([
+            &format!("m{i}"),
+            &run.point.to_string(),
+            &run.replication.to_string(),
+            &s.day.to_string(),
+            &s.text,
+            s.label,
+            s.persona.name(),
+            s.recipient_name,
+            &s.recipient_industry,
+            &s.shared_event,
+            s.outcome,
+            s.rule,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
 }

@@ -205,8 +205,7 @@ const HEADLINE: &[&str] = &[
 /// Writes `report.html`: headline tables, charts (inline SVG), metric
 /// definitions and the scenario.
 pub fn html(
-    path: &Path,
-    chart_dir: &Path,
+    dir: &Path,
     summary: &Table,
     by_persona: &Table,
     sweep: &Table,
@@ -214,6 +213,7 @@ pub fn html(
     manifest: &Manifest,
     charts: &[(String, String)],
 ) -> Result<()> {
+    let (path, chart_dir) = (dir.join("report.html"), dir.join("charts"));
     let mut o = String::new();
     let keys = swept_keys(summary);
     o.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>msgpolicy report</title><style>");
@@ -286,5 +286,5 @@ pub fn html(
     o.push_str("</pre><h2>Scenario (fully resolved)</h2><pre>");
     o.push_str(&escape(&manifest.resolved_scenario));
     o.push_str("</pre></body></html>\n");
-    std::fs::write(path, o).with_context(|| format!("cannot write {}", path.display()))
+    std::fs::write(&path, o).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -21,10 +21,13 @@
 pub mod tally;
 
 use crate::analyzer::Analyzer;
+use crate::behavior::text::EventName;
 use crate::behavior::{
-    Answer, Awaiting, Intent, IntentKind, Memory, Response, World, PERSONALISED_BIT,
+    Answer, Awaiting, Intent, IntentKind, Memory, Planned, Response, SampledText, World,
+    PERSONALISED_BIT,
 };
-use crate::engine::{Engine, Message, Outcome, PendingRequest, Rule};
+use crate::engine::{Decision, Engine, Message, Outcome, PendingRequest, Rule};
+use crate::population::first_name;
 use crate::population::{Persona, Population};
 use crate::scenario::Scenario;
 use crate::violation::Violation;
@@ -43,6 +46,24 @@ pub struct RunOutput {
     pub daily: Vec<Counters>,
     /// Members per persona in the population.
     pub members_by_persona: [u64; 6],
+    /// The labelled sample of generated messages (when asked for).
+    pub sample: Vec<SampleRow>,
+}
+
+/// One generated message with its ground truth, for evaluating the analyzer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleRow {
+    pub day: u32,
+    pub text: String,
+    /// `spam` for spammers' and harassers' messages (unwanted), else `ham`.
+    pub label: &'static str,
+    pub persona: Persona,
+    pub recipient_name: &'static str,
+    pub recipient_industry: String,
+    pub shared_event: String,
+    pub outcome: &'static str,
+    pub rule: &'static str,
+    key: u64,
 }
 
 impl RunOutput {
@@ -63,6 +84,8 @@ struct Run<'a> {
     memory: Memory,
     replies: Vec<(u32, u32)>,
     out: RunOutput,
+    /// Texts kept today for the sample, by intent index.
+    sampled: Vec<SampledText>,
 }
 
 /// Runs one (point, replication) on a population. `seed` is the
@@ -72,6 +95,7 @@ pub fn run(
     scenario: &Scenario,
     analyzer: &Analyzer,
     seed: u64,
+    sample: usize,
     on_day: &(dyn Fn() + Sync),
 ) -> RunOutput {
     let n = pop.len();
@@ -81,6 +105,7 @@ pub fn run(
             cfg: &scenario.behavior,
             analyzer,
             seed,
+            sample_rate: sample_rate(pop, scenario, sample),
         },
         engine: Engine::new(scenario.policy.clone(), n),
         awaiting: vec![Vec::new(); n],
@@ -90,7 +115,9 @@ pub fn run(
             by_persona: [Counters::default(); 6],
             daily: vec![Counters::default(); scenario.days as usize],
             members_by_persona: pop.persona_counts(),
+            sample: Vec::new(),
         },
+        sampled: Vec::new(),
     };
     for m in 0..n {
         if pop.is_page[m] {
@@ -102,11 +129,15 @@ pub fn run(
     for day in 0..scenario.days {
         let intents = run.plan(day);
         const AHEAD: usize = 8;
+        let mut sampled = std::mem::take(&mut run.sampled).into_iter().peekable();
         for (i, intent) in intents.iter().enumerate() {
             if let Some(next) = intents.get(i + AHEAD) {
                 run.engine.warm(next.sender, next.recipient);
             }
-            run.send(day, intent);
+            let decision = run.send(day, intent);
+            if let Some(kept) = sampled.next_if(|k| k.index == i) {
+                run.keep_sample(day, intent, kept, decision);
+            }
         }
         let answers = run.look(day);
         let mut bans = Vec::new();
@@ -122,10 +153,55 @@ pub fn run(
             run.out.by_persona[persona].add(Metric::PendingEnd, 1);
         }
     }
+    // The sample keeps the smallest keys: uniform over the run, whatever the threads.
+    run.out.sample.sort_by_key(|r| r.key);
+    run.out.sample.truncate(sample);
+    run.out.sample.sort_by_key(|r| (r.day, r.key));
     run.out
 }
 
+/// The share of new messages to keep so that about `3 * wanted` are kept
+/// (the smallest-key `wanted` of them make the sample).
+fn sample_rate(pop: &Population, scenario: &Scenario, wanted: usize) -> f64 {
+    if wanted == 0 {
+        return 0.0;
+    }
+    let counts = pop.persona_counts();
+    let per_day: f64 = Persona::ALL
+        .iter()
+        .map(|p| counts[*p as usize] as f64 * scenario.behavior.styles()[*p as usize].1.per_day)
+        .sum();
+    let expected = per_day * f64::from(scenario.days);
+    (3.0 * wanted as f64 / expected.max(1.0)).min(1.0)
+}
+
 impl Run<'_> {
+    /// Adds a sampled message with its ground truth and what the engine did.
+    fn keep_sample(&mut self, day: u32, i: &Intent, kept: SampledText, d: Decision) {
+        let pop = self.world.pop;
+        let persona = pop.persona[i.sender as usize];
+        self.out.sample.push(SampleRow {
+            day,
+            text: kept.text,
+            label: if persona.is_bad_actor() {
+                "spam"
+            } else {
+                "ham"
+            },
+            persona,
+            recipient_name: first_name(i.recipient),
+            recipient_industry: pop.industry_names[pop.industry[i.recipient as usize] as usize]
+                .clone(),
+            shared_event: pop
+                .met(i.sender, i.recipient)
+                .map(|e| EventName(e).to_string())
+                .unwrap_or_default(),
+            outcome: d.outcome.name(),
+            rule: d.rule.name(),
+            key: kept.key,
+        });
+    }
+
     fn persona(&self, m: u32) -> Persona {
         self.world.pop.persona[m as usize]
     }
@@ -147,25 +223,37 @@ impl Run<'_> {
                 world.reply(from, to, day, buf)
             })
             .collect();
-        let planned: Vec<Vec<Intent>> = self
+        let planned: Vec<Planned> = self
             .awaiting
             .par_chunks_mut(CHUNK)
             .enumerate()
             .map_init(String::new, |buf, (c, chunk)| {
-                let mut out = Vec::new();
+                let mut planned = Planned::default();
                 for (i, awaiting) in chunk.iter_mut().enumerate() {
                     let s = (c * CHUNK + i) as u32;
-                    world.plan(s, day, engine, awaiting, buf, &mut out);
+                    world.plan(s, day, engine, awaiting, buf, &mut planned);
                 }
-                out
+                planned
             })
             .collect();
-        intents.extend(planned.into_iter().flatten());
+        for Planned {
+            intents: out,
+            samples,
+        } in planned
+        {
+            let offset = intents.len();
+            self.sampled
+                .extend(samples.into_iter().map(|k| SampledText {
+                    index: k.index + offset,
+                    ..k
+                }));
+            intents.extend(out);
+        }
         intents
     }
 
     /// Phase 2: one message through the engine, and its tallies.
-    fn send(&mut self, day: u32, i: &Intent) {
+    fn send(&mut self, day: u32, i: &Intent) -> Decision {
         let message = Message {
             sender: i.sender,
             recipient: i.recipient,
@@ -233,6 +321,7 @@ impl Run<'_> {
             };
             self.count(day, s, metric, 1);
         }
+        d
     }
 
     /// Spam and abuse that got through, by who sent it.
