@@ -10,7 +10,7 @@
 pub mod text;
 
 use crate::analyzer::{Analyzer, Hints, TextAnalysis};
-use crate::engine::{Engine, MemberId, PendingRequest};
+use crate::engine::{MemberId, PendingRequest};
 use crate::message::text_hash;
 use crate::population::{first_name, Persona, Population};
 use crate::rng::{stream, Purpose};
@@ -21,10 +21,38 @@ use rustc_hash::FxHashSet;
 pub use text::Topic;
 use text::{compose, compose_follow_up, compose_reply, Ingredients, Slots};
 
-/// The low bits of a request's tag hold the visible topic; the bit above
-/// marks a personalised text (for measurement, never read by recipients).
-pub const TOPIC_MASK: u16 = 0xff;
-pub const PERSONALISED_BIT: u16 = 0x100;
+/// What the simulator keeps with a request (the engine's `tag`): the text's
+/// visible topic and whether the two met at an event (worked out once, when
+/// the message is written); and whether the text was personalised, a
+/// measurement label recipients never read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestTag(pub u32);
+
+impl RequestTag {
+    const TOPIC: u32 = 0xff;
+    const PERSONALISED: u32 = 1 << 8;
+    const MET: u32 = 1 << 9;
+
+    pub fn new(topic: Topic, personalised: bool, met: bool) -> Self {
+        RequestTag(
+            topic as u32
+                | if personalised { Self::PERSONALISED } else { 0 }
+                | if met { Self::MET } else { 0 },
+        )
+    }
+
+    pub fn topic(self) -> Topic {
+        Topic::from_tag((self.0 & Self::TOPIC) as u16)
+    }
+
+    pub fn personalised(self) -> bool {
+        self.0 & Self::PERSONALISED != 0
+    }
+
+    pub fn met(self) -> bool {
+        self.0 & Self::MET != 0
+    }
+}
 
 /// Why a message is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,10 +68,8 @@ pub struct Intent {
     pub sender: MemberId,
     pub recipient: MemberId,
     pub kind: IntentKind,
-    pub topic: Topic,
-    /// Written for this recipient (greets them by name, or refers to their
-    /// industry or an event they shared). A measurement label only.
-    pub personalised: bool,
+    /// Topic, personalisation and what the recipient can see of the pair.
+    pub tag: RequestTag,
     pub text_hash: u64,
     pub text: TextAnalysis,
     pub static_connection: bool,
@@ -99,6 +125,7 @@ pub struct Answer {
 }
 
 /// Everything behaviour reads, shared by all threads.
+#[derive(Clone)]
 pub struct World<'a> {
     pub pop: &'a Population,
     pub cfg: &'a BehaviorConfig,
@@ -107,16 +134,20 @@ pub struct World<'a> {
     pub seed: u64,
     /// Share of new messages whose text is kept for the sample (0: none).
     pub sample_rate: f64,
+    /// P(no new message today) by persona: exp(-per_day).
+    idle: [f64; 6],
 }
 
-/// A Poisson draw (Knuth below 30, a rounded normal above).
-fn poisson<R: Rng>(rng: &mut R, mean: f64) -> u32 {
+/// A Poisson draw (Knuth below 30, a rounded normal above) whose first
+/// uniform is given: a caller that already drew it (to skip idle days
+/// cheaply) keeps the distribution exact.
+fn poisson<R: Rng>(first: f64, rng: &mut R, mean: f64) -> u32 {
     if mean <= 0.0 {
         return 0;
     }
     if mean < 30.0 {
         let limit = (-mean).exp();
-        let (mut k, mut p) = (0u32, rng.random::<f64>());
+        let (mut k, mut p) = (0u32, first);
         while p > limit {
             k += 1;
             p *= rng.random::<f64>();
@@ -124,7 +155,7 @@ fn poisson<R: Rng>(rng: &mut R, mean: f64) -> u32 {
         return k;
     }
     // Box-Muller.
-    let (u1, u2): (f64, f64) = (rng.random::<f64>().max(1e-300), rng.random());
+    let (u1, u2): (f64, f64) = (first.max(1e-300), rng.random());
     let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
     (mean + mean.sqrt() * z).round().max(0.0) as u32
 }
@@ -147,7 +178,25 @@ fn draw_ingredients<R: Rng>(rng: &mut R, s: &SenderStyle) -> Ingredients {
     }
 }
 
-impl World<'_> {
+impl<'a> World<'a> {
+    pub fn new(
+        pop: &'a Population,
+        cfg: &'a BehaviorConfig,
+        analyzer: &'a Analyzer,
+        seed: u64,
+        sample_rate: f64,
+    ) -> Self {
+        let idle = std::array::from_fn(|p| (-cfg.styles()[p].1.per_day).exp());
+        World {
+            pop,
+            cfg,
+            analyzer,
+            seed,
+            sample_rate,
+            idle,
+        }
+    }
+
     pub fn style(&self, p: Persona) -> &SenderStyle {
         self.cfg.styles()[p as usize].1
     }
@@ -205,6 +254,8 @@ impl World<'_> {
         chosen.filter(|r| *r != s)
     }
 
+    /// A written message, read by the analyzer. `personalised` says whether
+    /// it was written for this recipient (name, industry or shared event).
     fn intent(
         &self,
         sender: MemberId,
@@ -228,8 +279,7 @@ impl World<'_> {
             sender,
             recipient,
             kind,
-            topic,
-            personalised,
+            tag: RequestTag::new(topic, personalised, event.is_some()),
             text_hash: text_hash(body),
             text: self.analyzer.analyze(body, &hints),
             static_connection: pop.connections.contains(sender, recipient),
@@ -242,7 +292,7 @@ impl World<'_> {
         &self,
         s: MemberId,
         day: u32,
-        engine: &Engine,
+        banned: bool,
         awaiting: &mut Vec<Awaiting>,
         buf: &mut String,
         planned: &mut Planned,
@@ -252,11 +302,17 @@ impl World<'_> {
             samples,
         } = planned;
         let pop = self.pop;
-        if pop.is_page[s as usize] || engine.is_banned(s) {
+        if pop.is_page[s as usize] || banned {
             return;
         }
         let persona = pop.persona[s as usize];
         let style = self.style(persona);
+        // Most members write nothing on most days: one keyed draw tells,
+        // before a stream is set up.
+        let first = crate::rng::unit(self.seed, Purpose::Plan, &[u64::from(day), u64::from(s)]);
+        if awaiting.is_empty() && first <= self.idle[persona as usize] {
+            return;
+        }
         let mut rng = stream(self.seed, Purpose::Plan, &[u64::from(day), u64::from(s)]);
         for a in awaiting.iter_mut() {
             if day >= a.last_day + style.follow_up_after_days && a.follow_ups < style.max_follow_ups
@@ -280,7 +336,7 @@ impl World<'_> {
         let horizon = style.follow_up_after_days * (style.max_follow_ups + 1);
         awaiting.retain(|a| a.follow_ups < style.max_follow_ups || day < a.last_day + horizon);
 
-        let count = poisson(&mut rng, style.per_day);
+        let count = poisson(first, &mut rng, style.per_day);
         if count == 0 {
             return;
         }
@@ -427,6 +483,7 @@ impl World<'_> {
             answer.report = abusive && rng.random_bool(m.report_abusive_probability);
             return answer;
         }
+        let tag = RequestTag(q.tag);
         let shared = pop.connections.common(r, s);
         let mut logit = m.accept_bias + m.quality_weight * (f64::from(q.quality_score) - 0.5)
             - m.spam_weight * f64::from(q.spam_score)
@@ -434,10 +491,10 @@ impl World<'_> {
         if pop.industry[r as usize] == pop.industry[s as usize] {
             logit += m.same_industry_bonus;
         }
-        if pop.met(r, s).is_some() {
+        if tag.met() {
             logit += m.met_bonus;
         }
-        if Topic::from_tag(q.tag & TOPIC_MASK) == Topic::Job {
+        if tag.topic() == Topic::Job {
             logit += if pop.job_seeking[r as usize] {
                 m.job_offer_seeking_bonus
             } else {
@@ -489,7 +546,10 @@ mod tests {
         for mean in [0.3, 3.0, 50.0] {
             let mut rng = stream(1, Purpose::Plan, &[mean as u64]);
             let total: u64 = (0..20_000)
-                .map(|_| u64::from(poisson(&mut rng, mean)))
+                .map(|_| {
+                    let first = rng.random::<f64>();
+                    u64::from(poisson(first, &mut rng, mean))
+                })
                 .sum();
             let got = total as f64 / 20_000.0;
             assert!((got - mean).abs() < 0.05 * mean + 0.02, "{mean}: {got}");

@@ -103,7 +103,7 @@ pub struct PendingRequest {
     /// Content violations over all its messages.
     pub content: Violations,
     /// The caller's label for the opening text (the simulator's visible topic).
-    pub tag: u16,
+    pub tag: u32,
 }
 
 /// One message handed to the engine.
@@ -116,7 +116,7 @@ pub struct Message {
     /// The two are connected in a graph the caller owns (the simulator's).
     pub static_connection: bool,
     /// Kept with the request it opens (see [`PendingRequest::tag`]).
-    pub tag: u16,
+    pub tag: u32,
 }
 
 /// The engine's answer to one action: what happened, which rule decided it,

@@ -23,8 +23,7 @@ pub mod tally;
 use crate::analyzer::Analyzer;
 use crate::behavior::text::EventName;
 use crate::behavior::{
-    Answer, Awaiting, Intent, IntentKind, Memory, Planned, Response, SampledText, World,
-    PERSONALISED_BIT,
+    Answer, Awaiting, Intent, IntentKind, Memory, Planned, RequestTag, Response, SampledText, World,
 };
 use crate::engine::{Decision, Engine, Message, Outcome, PendingRequest, Rule};
 use crate::population::first_name;
@@ -84,8 +83,8 @@ struct Run<'a> {
     memory: Memory,
     replies: Vec<(u32, u32)>,
     out: RunOutput,
-    /// Texts kept today for the sample, by intent index.
-    sampled: Vec<SampledText>,
+    /// Requests opened today, for their senders' memory after the sends.
+    opened_today: Vec<(u32, Awaiting)>,
 }
 
 /// Runs one (point, replication) on a population. `seed` is the
@@ -100,13 +99,13 @@ pub fn run(
 ) -> RunOutput {
     let n = pop.len();
     let mut run = Run {
-        world: World {
+        world: World::new(
             pop,
-            cfg: &scenario.behavior,
+            &scenario.behavior,
             analyzer,
             seed,
-            sample_rate: sample_rate(pop, scenario, sample),
-        },
+            sample_rate(pop, scenario, sample),
+        ),
         engine: Engine::new(scenario.policy.clone(), n),
         awaiting: vec![Vec::new(); n],
         memory: Memory::default(),
@@ -117,7 +116,7 @@ pub fn run(
             members_by_persona: pop.persona_counts(),
             sample: Vec::new(),
         },
-        sampled: Vec::new(),
+        opened_today: Vec::new(),
     };
     for m in 0..n {
         if pop.is_page[m] {
@@ -127,18 +126,7 @@ pub fn run(
         }
     }
     for day in 0..scenario.days {
-        let intents = run.plan(day);
-        const AHEAD: usize = 8;
-        let mut sampled = std::mem::take(&mut run.sampled).into_iter().peekable();
-        for (i, intent) in intents.iter().enumerate() {
-            if let Some(next) = intents.get(i + AHEAD) {
-                run.engine.warm(next.sender, next.recipient);
-            }
-            let decision = run.send(day, intent);
-            if let Some(kept) = sampled.next_if(|k| k.index == i) {
-                run.keep_sample(day, intent, kept, decision);
-            }
-        }
+        run.plan_and_send(day);
         let answers = run.look(day);
         let mut bans = Vec::new();
         for a in &answers {
@@ -212,44 +200,86 @@ impl Run<'_> {
         self.out.daily[day as usize].add(metric, n);
     }
 
-    /// Phase 1: yesterday's replies, then every sender's plan, in member order.
-    fn plan(&mut self, day: u32) -> Vec<Intent> {
-        let world = &self.world;
-        let engine = &self.engine;
+    /// Phases 1 and 2, pipelined: senders' plans are made in parallel, chunk
+    /// by chunk, while the messages of chunks already planned go through the
+    /// engine in chunk order. The thread that sends helps plan whenever the
+    /// next chunk is not ready, so a single thread does plan, then send.
+    /// Planning reads nothing the sends change: bans are snapshot at the
+    /// start of the day, and requests opened today are remembered by their
+    /// senders only after the day's sends.
+    fn plan_and_send(&mut self, day: u32) {
+        let world = self.world.clone();
         let replies = std::mem::take(&mut self.replies);
-        let mut intents: Vec<Intent> = replies
+        let intents: Vec<Intent> = replies
             .par_iter()
             .map_init(String::new, |buf, &(from, to)| {
                 world.reply(from, to, day, buf)
             })
             .collect();
-        let planned: Vec<Planned> = self
-            .awaiting
-            .par_chunks_mut(CHUNK)
-            .enumerate()
-            .map_init(String::new, |buf, (c, chunk)| {
-                let mut planned = Planned::default();
-                for (i, awaiting) in chunk.iter_mut().enumerate() {
-                    let s = (c * CHUNK + i) as u32;
-                    world.plan(s, day, engine, awaiting, buf, &mut planned);
-                }
-                planned
-            })
+        self.send_all(day, &intents, &mut Vec::new().into_iter().peekable());
+
+        let banned: Vec<bool> = (0..world.pop.len() as u32)
+            .map(|m| self.engine.is_banned(m))
             .collect();
-        for Planned {
-            intents: out,
-            samples,
-        } in planned
-        {
-            let offset = intents.len();
-            self.sampled
-                .extend(samples.into_iter().map(|k| SampledText {
-                    index: k.index + offset,
-                    ..k
-                }));
-            intents.extend(out);
+        let mut awaiting = std::mem::take(&mut self.awaiting);
+        let chunks = awaiting.len().div_ceil(CHUNK);
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Planned)>();
+        let (world, banned, this, chunked) = (&world, &banned, &mut *self, &mut awaiting);
+        // `move`: the receiver goes into the scope (it may not be shared).
+        rayon::scope_fifo(move |scope| {
+            for (c, chunk) in chunked.chunks_mut(CHUNK).enumerate() {
+                let tx = tx.clone();
+                scope.spawn_fifo(move |_| {
+                    let (mut planned, mut buf) = (Planned::default(), String::new());
+                    for (i, awaiting) in chunk.iter_mut().enumerate() {
+                        let s = c * CHUNK + i;
+                        world.plan(s as u32, day, banned[s], awaiting, &mut buf, &mut planned);
+                    }
+                    // The receiver outlives every task of the scope.
+                    let _ = tx.send((c, planned));
+                });
+            }
+            drop(tx);
+            let mut ready: Vec<Option<Planned>> = (0..chunks).map(|_| None).collect();
+            let mut next = 0;
+            while next < chunks {
+                while let Ok((c, planned)) = rx.try_recv() {
+                    ready[c] = Some(planned);
+                }
+                if let Some(Planned { intents, samples }) = ready[next].take() {
+                    this.send_all(day, &intents, &mut samples.into_iter().peekable());
+                    next += 1;
+                } else if !matches!(rayon::yield_local(), Some(rayon::Yield::Executed)) {
+                    // Nothing of ours left to run here: wait for another thread's chunk.
+                    if let Ok((c, planned)) = rx.recv() {
+                        ready[c] = Some(planned);
+                    }
+                }
+            }
+        });
+        for (s, a) in self.opened_today.drain(..) {
+            awaiting[s as usize].push(a);
         }
-        intents
+        self.awaiting = awaiting;
+    }
+
+    /// Sends a batch of messages in order, keeping the sampled ones.
+    fn send_all(
+        &mut self,
+        day: u32,
+        intents: &[Intent],
+        sampled: &mut std::iter::Peekable<std::vec::IntoIter<SampledText>>,
+    ) {
+        const AHEAD: usize = 8;
+        for (i, intent) in intents.iter().enumerate() {
+            if let Some(next) = intents.get(i + AHEAD) {
+                self.engine.warm(next.sender, next.recipient);
+            }
+            let decision = self.send(day, intent);
+            if let Some(kept) = sampled.next_if(|k| k.index == i) {
+                self.keep_sample(day, intent, kept, decision);
+            }
+        }
     }
 
     /// Phase 2: one message through the engine, and its tallies.
@@ -259,7 +289,7 @@ impl Run<'_> {
             recipient: i.recipient,
             text_hash: i.text_hash,
             static_connection: i.static_connection,
-            tag: i.topic as u16 | if i.personalised { PERSONALISED_BIT } else { 0 },
+            tag: i.tag.0,
         };
         let analyzer = self.world.analyzer;
         let (d, _) = self
@@ -296,18 +326,21 @@ impl Run<'_> {
         );
         if opened {
             self.count(day, s, Metric::Opened, 1);
-            if i.personalised {
+            if i.tag.personalised() {
                 self.count(day, s, Metric::OpenedPersonalised, 1);
             }
             if d.outcome == Outcome::Filtered && !persona.is_bad_actor() {
                 self.count(day, s, Metric::LegitFiltered, 1);
             }
             if i.kind == IntentKind::New {
-                self.awaiting[s as usize].push(Awaiting {
-                    recipient: i.recipient,
-                    last_day: day,
-                    follow_ups: 0,
-                });
+                self.opened_today.push((
+                    s,
+                    Awaiting {
+                        recipient: i.recipient,
+                        last_day: day,
+                        follow_ups: 0,
+                    },
+                ));
             }
         }
         self.count(day, s, Metric::Violations, u64::from(d.violations.len()));
@@ -367,7 +400,7 @@ impl Run<'_> {
             Response::Accept => {
                 if let (_, Some(q)) = self.engine.accept(r, s) {
                     self.count(day, s, Metric::Accepted, 1);
-                    if q.tag & PERSONALISED_BIT != 0 {
+                    if RequestTag(q.tag).personalised() {
                         self.count(day, s, Metric::AcceptedPersonalised, 1);
                     }
                     self.count_answered(day, &q);
