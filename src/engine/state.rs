@@ -348,7 +348,7 @@ impl Engine {
             .pairs
             .get(&pair_key(sender, recipient))
             .map_or(0, |p| p.bits);
-        let tab = self.requests[recipient as usize].len();
+        let tab = self.requests[recipient as usize].first().map(|q| q.sender);
         std::hint::black_box((p, tab, self.flags[recipient as usize]));
     }
 

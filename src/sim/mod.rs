@@ -36,6 +36,10 @@ pub use tally::{Counters, Metric, Rate};
 /// Members per parallel work item.
 const CHUNK: usize = 2048;
 
+/// How far ahead the serial phases start the memory loads of the messages
+/// and answers to come (see [`Engine::warm`]).
+const AHEAD: usize = 8;
+
 /// What one run (one sweep point, one replication) measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunOutput {
@@ -129,7 +133,10 @@ pub fn run(
         run.plan_and_send(day);
         let answers = run.look(day);
         let mut bans = Vec::new();
-        for a in &answers {
+        for (i, a) in answers.iter().enumerate() {
+            if let Some(next) = answers.get(i + AHEAD) {
+                run.warm_answer(next);
+            }
             run.answer(day, a, &mut bans);
         }
         run.end_day(day, &bans);
@@ -270,7 +277,6 @@ impl Run<'_> {
         intents: &[Intent],
         sampled: &mut std::iter::Peekable<std::vec::IntoIter<SampledText>>,
     ) {
-        const AHEAD: usize = 8;
         for (i, intent) in intents.iter().enumerate() {
             if let Some(next) = intents.get(i + AHEAD) {
                 self.engine.warm(next.sender, next.recipient);
@@ -386,6 +392,16 @@ impl Run<'_> {
             })
             .collect();
         chunks.into_iter().flatten().collect()
+    }
+
+    /// Starts the loads an answer will wait for: the pair, both request
+    /// tabs, the sender's memory of what it awaits.
+    fn warm_answer(&self, a: &Answer) {
+        self.engine.warm(a.sender, a.recipient);
+        let awaited = self.awaiting[a.sender as usize]
+            .first()
+            .map(|w| w.recipient);
+        std::hint::black_box(awaited);
     }
 
     /// Phase 4: one answer applied to the engine, and its tallies.
