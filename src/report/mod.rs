@@ -197,14 +197,21 @@ fn distinct(values: &Values) -> Vec<i64> {
     out
 }
 
-/// One row per point: swept keys, then `<metric>_mean` and `<metric>_ci95`.
-pub fn sweep_table(summary: &Table) -> Table {
+/// What the statistics tables start from: the swept keys, the measured
+/// columns and the `point` column of a summary table.
+fn statistics_inputs(summary: &Table) -> (Vec<String>, Vec<String>, Values) {
     let keys = swept_keys(summary);
     let metrics = measured_columns(summary, &keys);
-    let point_col = summary
+    let points = summary
         .get("point")
         .cloned()
         .unwrap_or(Values::Int(Vec::new()));
+    (keys, metrics, points)
+}
+
+/// One row per point: swept keys, then `<metric>_mean` and `<metric>_ci95`.
+pub fn sweep_table(summary: &Table) -> Table {
+    let (keys, metrics, point_col) = statistics_inputs(summary);
     let points = distinct(&point_col);
     let mut t = Table::default();
     t.push("point", Values::Int(points.clone()));
@@ -251,12 +258,7 @@ pub fn sweep_table(summary: &Table) -> Table {
 /// One row per non-baseline point: its difference from the baseline point
 /// per metric, paired by replication, with a 95% half-width.
 pub fn compare_table(summary: &Table, baseline: i64) -> Table {
-    let keys = swept_keys(summary);
-    let metrics = measured_columns(summary, &keys);
-    let point_col = summary
-        .get("point")
-        .cloned()
-        .unwrap_or(Values::Int(Vec::new()));
+    let (keys, metrics, point_col) = statistics_inputs(summary);
     let rep_col = summary
         .get("replication")
         .cloned()

@@ -79,3 +79,40 @@ pub fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("temp paths are UTF-8")
 }
+
+/// Every rule of CONTRACT 3.1 and 3.2 as `"action outcome rule"`: what a
+/// test suite must reach to prove anything about the engine.
+pub const EVERY_RULE: &[&str] = &[
+    "send rejected sender_banned",
+    "send rejected blocked",
+    "send rejected page_cannot_initiate",
+    "send inbox connected",
+    "send inbox open_thread",
+    "send rejected must_accept_first",
+    "send inbox requests_disabled",
+    "send inbox requests_off",
+    "send request follow_up",
+    "send filtered follow_up",
+    "send suppressed after_ignore",
+    "send rejected daily_limit",
+    "send filtered spam_filter",
+    "send request after_ignore",
+    "send request new_request",
+    "accept ok accept",
+    "accept error no_pending_request",
+    "ignore ok ignore",
+    "ignore error page_cannot_ignore",
+    "delete ok delete",
+    "block ok block",
+    "block error page_cannot_block",
+    "report ok report",
+    "view_profile full connected",
+    "view_profile limited not_connected",
+    "connect ok connect",
+    "connect error page_cannot_connect",
+    "requests_off ok requests_off",
+    "requests_off error page_requests_always_on",
+    "requests_on ok requests_on",
+    "page ok page",
+    "next_day ok next_day",
+];
