@@ -35,6 +35,16 @@ fn run_into(dir: &Path, scenario: &Path, extra: &[&str]) {
     );
 }
 
+/// Runs `msgpolicy run` expecting bad input: exit 2 and one `error:` line.
+fn refused_run(args: &[&std::ffi::OsStr]) -> String {
+    let out = bin().arg("run").arg("--quiet").args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
 fn read(dir: &Path, file: &str) -> Vec<u8> {
     std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
@@ -215,24 +225,14 @@ fn shards_merge_into_the_same_tables() {
 
 #[test]
 fn a_population_too_large_for_the_machine_is_refused_before_running() {
-    let out = bin()
-        .args([
-            "run",
-            "--quiet",
-            "--set",
-            "population.members=4000000000",
-            "--out",
-        ])
-        .arg(tempfile::tempdir().unwrap().path().join("x"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.starts_with("error: ") && err.contains("population.members"),
-        "{err}"
-    );
+    let out = tempfile::tempdir().unwrap().path().join("x");
+    let err = refused_run(&[
+        "--set".as_ref(),
+        "population.members=4000000000".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(err.contains("population.members"), "{err}");
 }
 
 #[test]
@@ -303,16 +303,8 @@ fn an_imported_population_runs() {
     );
     // A bad edge names its file and line.
     std::fs::write(&edges, "a,b\nm1,nobody\n").unwrap();
-    let out = bin()
-        .arg("run")
-        .arg(&scenario)
-        .arg("--quiet")
-        .arg("--out")
-        .arg(tmp.path().join("o2"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let out = tmp.path().join("o2");
+    let err = refused_run(&[scenario.as_os_str(), "--out".as_ref(), out.as_os_str()]);
     assert!(
         err.contains("edges.csv:2:") && err.contains("nobody"),
         "{err}"
