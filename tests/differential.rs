@@ -7,7 +7,6 @@ mod common;
 
 use common::gen::{Knobs, SplitMix64, Step, MEMBERS};
 use common::reference::{Reference, Row};
-use msgpolicy::analyzer::Analyzer;
 use msgpolicy::engine::Decision;
 use msgpolicy::replay::{Action, Replayer};
 use std::collections::BTreeSet;
@@ -35,7 +34,7 @@ fn run_both_seeing(
     steps: &[Step],
     mut conditions: impl FnMut(u16),
 ) -> (Vec<Row>, Option<(usize, Row, Row)>) {
-    let mut engine = Replayer::new(knobs.policy(), Analyzer::default());
+    let mut engine = Replayer::new(knobs.policy(), common::analyzer());
     let mut reference = Reference::new(*knobs);
     let mut rows = Vec::with_capacity(steps.len());
     for (i, s) in steps.iter().enumerate() {
@@ -210,7 +209,7 @@ fn the_binary_replays_like_the_library() {
         );
         let rows = common::parse_csv(&out.stdout);
         assert_eq!(rows.len(), steps.len() + 1);
-        let mut replayer = Replayer::new(knobs.policy(), Analyzer::default());
+        let mut replayer = Replayer::new(knobs.policy(), common::analyzer());
         for (i, (s, got)) in steps.iter().zip(&rows[1..]).enumerate() {
             let d = engine_row(&replayer.apply(&s.actor, s.action, &s.target, &s.text));
             let want = [

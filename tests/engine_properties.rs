@@ -4,7 +4,6 @@
 mod common;
 
 use common::gen::{arb_knobs, arb_steps, Knobs, Step};
-use msgpolicy::analyzer::Analyzer;
 use msgpolicy::engine::Decision;
 use msgpolicy::replay::{Action, Replayer};
 use proptest::prelude::*;
@@ -64,7 +63,7 @@ fn replay_checking(
     steps: &[Step],
     mut check: impl FnMut(&Facts, &Step, &Decision, &mut Replayer) -> Result<(), TestCaseError>,
 ) -> Result<Vec<Decision>, TestCaseError> {
-    let mut r = Replayer::new(knobs.policy(), Analyzer::default());
+    let mut r = Replayer::new(knobs.policy(), common::analyzer());
     let mut facts = Facts::default();
     let mut out = Vec::with_capacity(steps.len());
     for s in steps {

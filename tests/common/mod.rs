@@ -116,3 +116,12 @@ pub const EVERY_RULE: &[&str] = &[
     "page ok page",
     "next_day ok next_day",
 ];
+
+/// One analyzer for every test (building its automaton is the costly part;
+/// clones share it).
+pub fn analyzer() -> msgpolicy::analyzer::Analyzer {
+    static SHARED: std::sync::OnceLock<msgpolicy::analyzer::Analyzer> = std::sync::OnceLock::new();
+    SHARED
+        .get_or_init(msgpolicy::analyzer::Analyzer::default)
+        .clone()
+}

@@ -89,7 +89,7 @@ impl Reference {
     pub fn new(knobs: Knobs) -> Self {
         Reference {
             knobs,
-            analyzer: Analyzer::default(),
+            analyzer: super::analyzer(),
             pages: HashSet::new(),
             requests_off: HashSet::new(),
             banned: HashSet::new(),
