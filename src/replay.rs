@@ -1,7 +1,7 @@
 //! Scripted actions through the policy engine (CONTRACT section 3): the
 //! library side of `msgpolicy replay`. Streams: one row in, one row out.
 
-use crate::analyzer::{Analyzer, Hints};
+use crate::analyzer::{Analyzer, Hints, RuleSet};
 use crate::engine::{Decision, Engine, MemberId, Message, Policy};
 use crate::error::{csv_error, InputError};
 use crate::message::text_hash;
@@ -72,12 +72,17 @@ impl Interner {
     }
 }
 
-/// The engine plus what replay needs around it: names and the analyzer.
+/// The engine plus what replay needs around it: names, the analyzer, and
+/// the analyzer's reading of recent texts (scripts repeat their texts).
 pub struct Replayer {
     engine: Engine,
     analyzer: Analyzer,
     names: Interner,
+    texts: FxHashMap<u64, RuleSet>,
 }
+
+/// Texts remembered at most; the memory starts afresh past it.
+const TEXTS_KEPT: usize = 1 << 16;
 
 impl Replayer {
     pub fn new(policy: Policy, analyzer: Analyzer) -> Self {
@@ -85,6 +90,7 @@ impl Replayer {
             engine: Engine::new(policy, 0),
             analyzer,
             names: Interner::default(),
+            texts: FxHashMap::default(),
         }
     }
 
@@ -110,19 +116,28 @@ impl Replayer {
             Action::RequestsOff => e.set_requests(a, false),
             Action::RequestsOn => e.set_requests(a, true),
             Action::Send => {
+                let hash = text_hash(text);
+                if self.texts.len() >= TEXTS_KEPT {
+                    self.texts.clear();
+                }
+                let analyzer = &self.analyzer;
+                let content = *self
+                    .texts
+                    .entry(hash)
+                    .or_insert_with(|| analyzer.analyze_content(text));
                 let hints = Hints {
                     recipient_name: Some(target),
                     ..Hints::default()
                 };
+                let read = analyzer.with_hints(content, text, &hints);
                 let message = Message {
                     sender: a,
                     recipient: t,
-                    text_hash: text_hash(text),
+                    text_hash: hash,
                     static_connection: false,
                     tag: 0,
                 };
-                let analyzer = &self.analyzer;
-                e.send(&message, |ctx| analyzer.score(text, &hints, ctx).score())
+                e.send(&message, |ctx| analyzer.finish(&read, ctx).score())
                     .0
             }
             Action::Accept => e.accept(a, t).0,

@@ -103,6 +103,20 @@ impl Analyzer {
         }
     }
 
+    /// The text rules that read the text alone; with [`Analyzer::with_hints`]
+    /// the same as [`Analyzer::analyze`], for callers that see one text many
+    /// times (bulk outreach, scripted replays) and keep this part by text.
+    pub fn analyze_content(&self, text: &str) -> RuleSet {
+        self.matcher.content_rules(text)
+    }
+
+    /// Completes [`Analyzer::analyze_content`] with the rules that read the hints.
+    pub fn with_hints(&self, content: RuleSet, text: &str, hints: &Hints) -> TextAnalysis {
+        TextAnalysis {
+            fired: content.union(text::hint_rules(text.as_bytes(), hints)),
+        }
+    }
+
     /// Adds the context rules and computes the scores.
     pub fn finish(&self, text: &TextAnalysis, ctx: &SendContext) -> Analysis {
         let fired = text.fired.union(rules::context_rules(ctx));

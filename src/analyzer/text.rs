@@ -83,6 +83,13 @@ impl Matcher {
 
     /// The text rules that fire on `text`.
     pub fn text_rules(&self, text: &str, hints: &Hints) -> RuleSet {
+        self.content_rules(text)
+            .union(hint_rules(text.as_bytes(), hints))
+    }
+
+    /// The text rules that read the text alone (not the hints): the same
+    /// text always gives the same set, so callers may keep it by text.
+    pub fn content_rules(&self, text: &str) -> RuleSet {
         let bytes = text.as_bytes();
         let mut found = RuleSet::default();
         // Overlapping, so that "free" is seen inside "free offer" too.
@@ -99,9 +106,7 @@ impl Matcher {
         }
         let mut fired = RuleSet(found.0 & !self.absent_rules.0);
         fired = fired.union(RuleSet(self.absent_rules.0 & !found.0));
-        fired
-            .union(scan_rules(bytes))
-            .union(hint_rules(bytes, hints))
+        fired.union(scan_rules(bytes))
     }
 }
 
@@ -247,7 +252,7 @@ fn opening_greeting(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// The rules that need the hints, and the greeting check.
-fn hint_rules(bytes: &[u8], hints: &Hints) -> RuleSet {
+pub fn hint_rules(bytes: &[u8], hints: &Hints) -> RuleSet {
     let mut fired = RuleSet::default();
     let name_known = hints.recipient_name.is_some_and(|n| !n.trim().is_empty());
     let greets_by_name = hints
