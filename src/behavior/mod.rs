@@ -9,7 +9,7 @@
 
 pub mod text;
 
-use crate::analyzer::{Analyzer, Hints, TextAnalysis};
+use crate::analyzer::{Analyzer, Hints, RuleSet, TextAnalysis};
 use crate::engine::{MemberId, PendingRequest};
 use crate::message::text_hash;
 use crate::population::{first_name, Persona, Population};
@@ -90,6 +90,14 @@ pub struct SampledText {
 pub struct Planned {
     pub intents: Vec<Intent>,
     pub samples: Vec<SampledText>,
+}
+
+/// A text and what does not change with its recipient: its hash and the
+/// analyzer's content rules (bulk texts are read once for all recipients).
+struct Written<'b> {
+    body: &'b str,
+    content: RuleSet,
+    hash: u64,
 }
 
 /// A request a sender is waiting on (the sender's own memory).
@@ -263,7 +271,7 @@ impl<'a> World<'a> {
         kind: IntentKind,
         topic: Topic,
         personalised: bool,
-        body: &str,
+        written: &Written,
     ) -> Intent {
         let pop = self.pop;
         let event = pop.met(sender, recipient);
@@ -280,9 +288,20 @@ impl<'a> World<'a> {
             recipient,
             kind,
             tag: RequestTag::new(topic, personalised, event.is_some()),
-            text_hash: text_hash(body),
-            text: self.analyzer.analyze(body, &hints),
+            text_hash: written.hash,
+            text: self
+                .analyzer
+                .with_hints(written.content, written.body, &hints),
             static_connection: pop.connections.contains(sender, recipient),
+        }
+    }
+
+    /// A text as written, read once by the analyzer's content rules.
+    fn read<'b>(&self, body: &'b str) -> Written<'b> {
+        Written {
+            body,
+            content: self.analyzer.analyze_content(body),
+            hash: text_hash(body),
         }
     }
 
@@ -323,13 +342,14 @@ impl<'a> World<'a> {
                     .random_bool(style.greet_by_name)
                     .then(|| first_name(a.recipient));
                 compose_follow_up(buf, name, rng.random());
+                let written = self.read(buf);
                 out.push(self.intent(
                     s,
                     a.recipient,
                     IntentKind::FollowUp,
                     Topic::FollowUp,
                     name.is_some(),
-                    buf,
+                    &written,
                 ));
             }
         }
@@ -340,40 +360,59 @@ impl<'a> World<'a> {
         if count == 0 {
             return;
         }
-        // Bulk outreach: one text, written once, for every recipient today.
-        let bulk = rng
-            .random_bool(style.bulk)
-            .then(|| draw_ingredients(&mut rng, style));
+        // Bulk outreach: one text, written and read once, for every recipient today.
         let industry = &pop.industry_names[pop.industry[s as usize] as usize];
+        let bulk = rng.random_bool(style.bulk).then(|| {
+            let ingredients = draw_ingredients(&mut rng, style);
+            let slots = Slots {
+                sender_name: first_name(s),
+                recipient_name: None,
+                sender_industry: industry,
+                recipient_industry: industry,
+                event: None,
+                topic_seed: ingredients.variant ^ s,
+            };
+            compose(buf, &ingredients, &slots);
+            (ingredients, buf.clone())
+        });
+        let bulk_text = bulk.as_ref().map(|(_, body)| self.read(body));
         for _ in 0..count {
             let Some(r) = self.choose_recipient(&mut rng, s, style) else {
                 continue;
             };
             let to_connection = pop.connections.contains(s, r);
-            let ingredients = bulk.unwrap_or_else(|| draw_ingredients(&mut rng, style));
-            let slots = Slots {
-                sender_name: first_name(s),
-                recipient_name: bulk.is_none().then(|| first_name(r)),
-                sender_industry: industry,
-                recipient_industry: if bulk.is_none() {
-                    &pop.industry_names[pop.industry[r as usize] as usize]
-                } else {
-                    industry
-                },
-                event: if bulk.is_none() { pop.met(s, r) } else { None },
-                topic_seed: ingredients.variant ^ s,
+            let (ingredients, personalised, own);
+            let written = match (&bulk, &bulk_text) {
+                (Some((i, _)), Some(text)) => {
+                    (ingredients, personalised) = (*i, false);
+                    text
+                }
+                _ => {
+                    ingredients = draw_ingredients(&mut rng, style);
+                    let event = pop.met(s, r);
+                    let slots = Slots {
+                        sender_name: first_name(s),
+                        recipient_name: Some(first_name(r)),
+                        sender_industry: industry,
+                        recipient_industry: &pop.industry_names[pop.industry[r as usize] as usize],
+                        event,
+                        topic_seed: ingredients.variant ^ s,
+                    };
+                    compose(buf, &ingredients, &slots);
+                    personalised = ingredients.greet_by_name
+                        || ingredients.mention_industry
+                        || (event.is_some() && ingredients.mention_event);
+                    own = self.read(buf);
+                    &own
+                }
             };
-            compose(buf, &ingredients, &slots);
-            let personalised = (slots.recipient_name.is_some() && ingredients.greet_by_name)
-                || (bulk.is_none() && ingredients.mention_industry)
-                || (slots.event.is_some() && ingredients.mention_event);
             out.push(self.intent(
                 s,
                 r,
                 IntentKind::New,
                 ingredients.topic(to_connection),
                 personalised,
-                buf,
+                written,
             ));
             if self.sample_rate > 0.0 {
                 let key = crate::rng::derive(
@@ -384,7 +423,7 @@ impl<'a> World<'a> {
                     samples.push(SampledText {
                         index: out.len() - 1,
                         key,
-                        text: buf.clone(),
+                        text: written.body.to_string(),
                     });
                 }
             }
@@ -396,7 +435,8 @@ impl<'a> World<'a> {
         let v =
             crate::rng::derive(self.seed, &[u64::from(day), u64::from(from), u64::from(to)]) as u32;
         compose_reply(buf, first_name(to), v);
-        self.intent(from, to, IntentKind::Reply, Topic::Reply, true, buf)
+        let written = self.read(buf);
+        self.intent(from, to, IntentKind::Reply, Topic::Reply, true, &written)
     }
 
     /// A recipient's look at their requests today (none if they don't look).
