@@ -100,6 +100,14 @@ struct Written<'b> {
     hash: u64,
 }
 
+/// Who writes to whom, and the event where they met (looked up once).
+#[derive(Clone, Copy, Debug)]
+struct Pair {
+    sender: MemberId,
+    recipient: MemberId,
+    event: Option<u32>,
+}
+
 /// A request a sender is waiting on (the sender's own memory).
 #[derive(Clone, Copy, Debug)]
 pub struct Awaiting {
@@ -266,15 +274,18 @@ impl<'a> World<'a> {
     /// it was written for this recipient (name, industry or shared event).
     fn intent(
         &self,
-        sender: MemberId,
-        recipient: MemberId,
+        pair: Pair,
         kind: IntentKind,
         topic: Topic,
         personalised: bool,
         written: &Written,
     ) -> Intent {
         let pop = self.pop;
-        let event = pop.met(sender, recipient);
+        let Pair {
+            sender,
+            recipient,
+            event,
+        } = pair;
         let event_name = event.map(|e| text::EventName(e).to_string());
         let hints = Hints {
             recipient_name: Some(first_name(recipient)),
@@ -293,6 +304,15 @@ impl<'a> World<'a> {
                 .analyzer
                 .with_hints(written.content, written.body, &hints),
             static_connection: pop.connections.contains(sender, recipient),
+        }
+    }
+
+    /// A sender and a recipient, and the event where they met, if any.
+    fn pair(&self, sender: MemberId, recipient: MemberId) -> Pair {
+        Pair {
+            sender,
+            recipient,
+            event: self.pop.met(sender, recipient),
         }
     }
 
@@ -344,8 +364,7 @@ impl<'a> World<'a> {
                 compose_follow_up(buf, name, rng.random());
                 let written = self.read(buf);
                 out.push(self.intent(
-                    s,
-                    a.recipient,
+                    self.pair(s, a.recipient),
                     IntentKind::FollowUp,
                     Topic::FollowUp,
                     name.is_some(),
@@ -381,6 +400,7 @@ impl<'a> World<'a> {
                 continue;
             };
             let to_connection = pop.connections.contains(s, r);
+            let pair = self.pair(s, r);
             let (ingredients, personalised, own);
             let written = match (&bulk, &bulk_text) {
                 (Some((i, _)), Some(text)) => {
@@ -389,7 +409,7 @@ impl<'a> World<'a> {
                 }
                 _ => {
                     ingredients = draw_ingredients(&mut rng, style);
-                    let event = pop.met(s, r);
+                    let event = pair.event;
                     let slots = Slots {
                         sender_name: first_name(s),
                         recipient_name: Some(first_name(r)),
@@ -407,8 +427,7 @@ impl<'a> World<'a> {
                 }
             };
             out.push(self.intent(
-                s,
-                r,
+                pair,
                 IntentKind::New,
                 ingredients.topic(to_connection),
                 personalised,
@@ -436,7 +455,13 @@ impl<'a> World<'a> {
             crate::rng::derive(self.seed, &[u64::from(day), u64::from(from), u64::from(to)]) as u32;
         compose_reply(buf, first_name(to), v);
         let written = self.read(buf);
-        self.intent(from, to, IntentKind::Reply, Topic::Reply, true, &written)
+        self.intent(
+            self.pair(from, to),
+            IntentKind::Reply,
+            Topic::Reply,
+            true,
+            &written,
+        )
     }
 
     /// A recipient's look at their requests today (none if they don't look).

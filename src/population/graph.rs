@@ -172,10 +172,11 @@ impl Csr {
 
 /// Vose's alias table: O(1) draws of an index with probability
 /// proportional to its weight.
+/// Each entry is (probability of keeping the index, its alias), side by
+/// side: one draw reads one cache line.
 #[derive(Clone, Debug, Default)]
 pub struct Alias {
-    prob: Vec<f32>,
-    alias: Vec<u32>,
+    table: Vec<(f32, u32)>,
 }
 
 impl Alias {
@@ -199,20 +200,23 @@ impl Alias {
                 small.push(l);
             }
         }
-        Alias { prob, alias }
+        Alias {
+            table: prob.into_iter().zip(alias).collect(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.prob.is_empty()
+        self.table.is_empty()
     }
 
     /// A random index (panics on an empty table: check `is_empty`).
     pub fn sample<R: rand::Rng>(&self, rng: &mut R) -> usize {
-        let i = rng.random_range(0..self.prob.len());
-        if rng.random::<f32>() < self.prob[i] {
+        let i = rng.random_range(0..self.table.len());
+        let (keep, alias) = self.table[i];
+        if rng.random::<f32>() < keep {
             i
         } else {
-            self.alias[i] as usize
+            alias as usize
         }
     }
 }
