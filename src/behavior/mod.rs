@@ -605,6 +605,95 @@ impl Memory {
 mod tests {
     use super::*;
     use crate::rng::stream;
+    use crate::violation::Violations;
+
+    /// Two people in one industry, one looking for a job, and a stranger
+    /// who writes to them; nobody connected.
+    fn three_people() -> Population {
+        Population {
+            is_page: vec![false; 3],
+            persona: vec![Persona::Member; 3],
+            industry: vec![0; 3],
+            requests_off: vec![false; 3],
+            job_seeking: vec![true, false, false],
+            connections: crate::population::Csr::empty(3),
+            events: crate::population::Csr::empty(0),
+            attended: crate::population::Csr::empty(3),
+            victims: crate::population::Csr::empty(3),
+            people_by_industry: vec![vec![0, 1, 2]],
+            pages: Vec::new(),
+            industry_names: vec!["software".into()],
+        }
+    }
+
+    fn request(topic: Topic, spam: f32, quality: f32, content: Violations) -> PendingRequest {
+        PendingRequest {
+            sender: 2,
+            opened_day: 0,
+            messages: 1,
+            filtered: false,
+            spam_score: spam,
+            quality_score: quality,
+            content,
+            tag: RequestTag::new(topic, false, false).0,
+        }
+    }
+
+    /// How recipient `r` answers the same request over many days.
+    fn answers(r: MemberId, q: PendingRequest, harassed: bool) -> Vec<Response> {
+        let pop = three_people();
+        let cfg = BehaviorConfig::default();
+        let analyzer = Analyzer::default();
+        let world = World::new(&pop, &cfg, &analyzer, 5, 0.0);
+        let mut out = Vec::new();
+        for day in 0..6_000 {
+            world.answer(r, day, &[q], |_| harassed, &mut out);
+        }
+        out.into_iter().map(|a| a.response).collect()
+    }
+
+    fn share(responses: &[Response], which: Response) -> f64 {
+        responses.iter().filter(|r| **r == which).count() as f64 / responses.len() as f64
+    }
+
+    #[test]
+    fn job_seekers_accept_a_generic_job_offer_more_often() {
+        let offer = request(Topic::Job, 0.2, 0.4, Violations::NONE);
+        let seeker = share(&answers(0, offer, false), Response::Accept);
+        let other = share(&answers(1, offer, false), Response::Accept);
+        assert!(seeker > other + 0.1, "seeker {seeker}, other {other}");
+        assert!(
+            other > 0.02,
+            "a generic offer is sometimes accepted: {other}"
+        );
+    }
+
+    #[test]
+    fn spam_is_almost_never_accepted() {
+        let spam = request(
+            Topic::Pitch,
+            0.95,
+            0.1,
+            Violations::NONE.with(Violation::Promotional),
+        );
+        let responses = answers(1, spam, false);
+        assert!(share(&responses, Response::Accept) < 0.05);
+    }
+
+    #[test]
+    fn a_past_harasser_is_blocked_or_ignored_never_accepted() {
+        let polite = request(Topic::Outreach, 0.05, 0.9, Violations::NONE);
+        let responses = answers(1, polite, true);
+        assert_eq!(share(&responses, Response::Accept), 0.0);
+        assert!(share(&responses, Response::Block) > 0.5);
+        let abusive = request(
+            Topic::Abuse,
+            0.6,
+            0.0,
+            Violations::NONE.with(Violation::Abusive),
+        );
+        assert_eq!(share(&answers(1, abusive, false), Response::Accept), 0.0);
+    }
 
     #[test]
     fn poisson_has_the_right_mean() {
