@@ -41,6 +41,7 @@ pub struct LineChart<'a> {
 /// Bars with 95% interval whiskers.
 pub struct BarChart<'a> {
     pub title: &'a str,
+    pub x_label: &'a str,
     pub y_label: &'a str,
     pub bars: Vec<(String, f64, f64)>,
 }
@@ -162,6 +163,7 @@ impl BarChart<'_> {
                     String::new()
                 }
             })
+            .x_desc(self.x_label)
             .y_desc(self.y_label)
             .label_style(("sans-serif", 12))
             .draw()

@@ -36,20 +36,17 @@ fn grouped(table: &Table, point: i64, by: &str, metric: &str) -> Vec<(String, f6
         .collect()
 }
 
-/// A short label for a sweep point: its swept values.
+/// A short label for a sweep point: its swept values, in key order (the
+/// axis names the keys).
 fn point_label(sweep: &Table, keys: &[String], row: usize) -> String {
     let values: Vec<String> = keys
         .iter()
-        .filter_map(|k| {
-            sweep
-                .get(k)
-                .map(|v| format!("{}={}", k.rsplit('.').next().unwrap_or(k), v.text(row)))
-        })
+        .filter_map(|k| sweep.get(k).map(|v| v.text(row)))
         .collect();
     if values.is_empty() {
         format!("point {row}")
     } else {
-        values.join(", ")
+        values.join(" / ")
     }
 }
 
@@ -107,6 +104,7 @@ pub fn charts(
     let title = "Acceptance rate by sender persona (95% interval over replications)";
     BarChart {
         title,
+        x_label: "sender persona",
         y_label: "accepted / opened",
         bars,
     }
@@ -115,6 +113,7 @@ pub fn charts(
 
     if sweep.rows() > 1 {
         let keys = swept_keys(summary);
+        let axis = keys.join(" / ");
         for metric in [
             "acceptance_rate",
             "spam_in_inbox",
@@ -136,6 +135,7 @@ pub fn charts(
             let name = format!("sweep_{metric}");
             BarChart {
                 title: &title,
+                x_label: &axis,
                 y_label: metric,
                 bars,
             }
