@@ -194,10 +194,14 @@ pub fn replay<R: Read, W: Write>(
     output: W,
     replayer: &mut Replayer,
 ) -> anyhow::Result<u64> {
+    let quotes = std::rc::Rc::new(std::cell::Cell::new(0u64));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(input);
+        .from_reader(QuoteCounter {
+            inner: input,
+            quotes: quotes.clone(),
+        });
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(output);
@@ -212,11 +216,13 @@ pub fn replay<R: Read, W: Write>(
     let mut record = csv::StringRecord::new();
     let mut out = csv::StringRecord::new();
     let mut rows = 0u64;
+    let mut last_line = 1;
     while reader
         .read_record(&mut record)
         .map_err(|e| csv_error(source, &e))?
     {
         let line = record.position().map_or(0, |p| p.line());
+        last_line = line;
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
         let actor = field(Some(cols.actor));
         let action_name = field(Some(cols.action));
@@ -257,6 +263,31 @@ pub fn replay<R: Read, W: Write>(
         writer.write_record(&out)?;
         rows += 1;
     }
+    // The csv reader ends a quoted field at the end of the input without
+    // complaint; quotes come in pairs in any well-formed file.
+    if quotes.get() % 2 == 1 {
+        return Err(InputError::new(
+            source,
+            "a quoted field is never closed, expected a closing `\"`",
+        )
+        .at_line(last_line)
+        .into());
+    }
     writer.flush()?;
     Ok(rows)
+}
+
+/// Counts the `"` bytes that pass through a reader.
+struct QuoteCounter<R> {
+    inner: R,
+    quotes: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let found = buf[..n].iter().filter(|b| **b == b'"').count() as u64;
+        self.quotes.set(self.quotes.get() + found);
+        Ok(n)
+    }
 }

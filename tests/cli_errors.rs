@@ -76,6 +76,16 @@ fn bad_replay_rows_name_the_file_and_line() {
     );
     bad_input(&["replay", s(&target)], &[&at(&target, 3), "target"]);
 
+    let open_quote = file(
+        &d,
+        "quote.csv",
+        format!("{HEADER}a,send,b,hi\na,send,b,\"never closed\n").as_bytes(),
+    );
+    bad_input(
+        &["replay", s(&open_quote)],
+        &[&at(&open_quote, 3), "quoted"],
+    );
+
     let utf8 = file(
         &d,
         "utf8.csv",
