@@ -18,6 +18,14 @@ members = 3000
 "policy.ban_after_reports" = [1, 3]
 "#;
 
+/// A temporary folder holding the small sweep scenario, and its path.
+fn tiny_sweep() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("tiny.toml");
+    std::fs::write(&scenario, SWEEP).unwrap();
+    (tmp, scenario)
+}
+
 fn run_into(dir: &Path, scenario: &Path, extra: &[&str]) {
     let out = bin()
         .arg("run")
@@ -51,9 +59,7 @@ fn read(dir: &Path, file: &str) -> Vec<u8> {
 
 #[test]
 fn outputs_are_byte_identical_for_any_thread_count() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("tiny.toml");
-    std::fs::write(&scenario, SWEEP).unwrap();
+    let (tmp, scenario) = tiny_sweep();
     let dirs: Vec<_> = [1, 2, 4]
         .iter()
         .map(|t| tmp.path().join(format!("t{t}")))
@@ -85,9 +91,7 @@ fn outputs_are_byte_identical_for_any_thread_count() {
 
 #[test]
 fn the_report_folder_has_every_contract_file_and_column() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("tiny.toml");
-    std::fs::write(&scenario, SWEEP).unwrap();
+    let (tmp, scenario) = tiny_sweep();
     let dir = tmp.path().join("report");
     run_into(
         &dir,
@@ -195,9 +199,7 @@ fn the_report_folder_has_every_contract_file_and_column() {
 
 #[test]
 fn shards_merge_into_the_same_tables() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("tiny.toml");
-    std::fs::write(&scenario, SWEEP).unwrap();
+    let (tmp, scenario) = tiny_sweep();
     let whole = tmp.path().join("whole");
     run_into(&whole, &scenario, &[]);
     let sharded = tmp.path().join("sharded");
@@ -313,9 +315,7 @@ fn an_imported_population_runs() {
 
 #[test]
 fn the_messages_sample_is_labelled_and_deterministic() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("tiny.toml");
-    std::fs::write(&scenario, SWEEP).unwrap();
+    let (tmp, scenario) = tiny_sweep();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     run_into(
         &a,
