@@ -94,10 +94,6 @@ impl Replayer {
         }
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
     /// Applies one action. `target` is ignored by actions without one.
     pub fn apply(&mut self, actor: &str, action: Action, target: &str, text: &str) -> Decision {
         if action == Action::NextDay {

@@ -197,14 +197,6 @@ impl Engine {
         &self.policy
     }
 
-    pub fn day(&self) -> u32 {
-        self.day
-    }
-
-    pub fn members(&self) -> usize {
-        self.flags.len()
-    }
-
     /// Adds a person and returns its id.
     pub fn add_member(&mut self) -> MemberId {
         let id = self.flags.len() as MemberId;
@@ -231,11 +223,6 @@ impl Engine {
         &self.requests[recipient as usize]
     }
 
-    /// Distinct members who reported `m`.
-    pub fn reports_against(&self, m: MemberId) -> usize {
-        self.reporters.get(&m).map_or(0, |r| r.len())
-    }
-
     fn pair(&self, a: MemberId, b: MemberId) -> Pair {
         self.pairs.get(&pair_key(a, b)).copied().unwrap_or_default()
     }
@@ -248,15 +235,6 @@ impl Engine {
     pub fn connected(&self, a: MemberId, b: MemberId, static_connection: bool) -> bool {
         let p = self.pair(a, b);
         p.bits & CONNECTED != 0 || (static_connection && p.bits & SEVERED == 0)
-    }
-
-    pub fn has_thread(&self, a: MemberId, b: MemberId) -> bool {
-        self.pair(a, b).bits & THREAD != 0
-    }
-
-    /// Either of the two blocked the other.
-    pub fn blocked_either(&self, a: MemberId, b: MemberId) -> bool {
-        self.pair(a, b).bits & (BLOCKS | BLOCKS << 1) != 0
     }
 
     fn pending_index(&self, recipient: MemberId, sender: MemberId) -> Option<usize> {
@@ -604,10 +582,5 @@ impl Engine {
         self.opened_today.fill(0);
         self.texts.clear();
         Decision::ok(Rule::NextDay)
-    }
-
-    /// Requests opened today by `m` (filtered ones included).
-    pub fn opened_today(&self, m: MemberId) -> u32 {
-        self.opened_today[m as usize]
     }
 }

@@ -163,11 +163,6 @@ impl Csr {
         }
         Csr::from_pairs(columns, &pairs, false)
     }
-
-    /// Heap bytes held.
-    pub fn bytes(&self) -> usize {
-        self.offsets.capacity() * 8 + self.targets.capacity() * 4
-    }
 }
 
 /// Vose's alias table: O(1) draws of an index with probability

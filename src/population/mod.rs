@@ -154,15 +154,6 @@ impl Population {
         counts
     }
 
-    /// Heap bytes held (for the memory estimate's calibration).
-    pub fn bytes(&self) -> usize {
-        self.len() * 6
-            + self.connections.bytes()
-            + self.events.bytes()
-            + self.attended.bytes()
-            + self.victims.bytes()
-    }
-
     /// Fills the derived indexes (people by industry, pages).
     fn index(&mut self, industries: usize) {
         self.people_by_industry = vec![Vec::new(); industries];

@@ -305,26 +305,6 @@ pub fn compare_table(summary: &Table, baseline: i64) -> Table {
     t
 }
 
-/// Writes every table of a report folder (CSV + Parquet), the sweep
-/// statistics and, when there are several points, the comparison.
-pub fn write_tables(
-    dir: &Path,
-    summary: &Table,
-    by_persona: &Table,
-    daily: &Table,
-    baseline: i64,
-) -> Result<()> {
-    summary.write(dir, "summary")?;
-    by_persona.write(dir, "by_persona")?;
-    daily.write(dir, "daily")?;
-    let sweep = sweep_table(summary);
-    sweep.write(dir, "sweep")?;
-    if sweep.rows() > 1 {
-        compare_table(summary, baseline).write(dir, "compare")?;
-    }
-    Ok(())
-}
-
 pub mod charts;
 pub mod page;
 
@@ -367,10 +347,17 @@ pub fn write_report(
     manifest: &Manifest,
 ) -> Result<()> {
     let baseline = manifest.baseline_point as i64;
-    write_tables(dir, summary, by_persona, daily, baseline)?;
-    write_manifest(dir, manifest)?;
     let sweep = sweep_table(summary);
+    // A comparison needs more than one point.
     let compare = (sweep.rows() > 1).then(|| compare_table(summary, baseline));
+    summary.write(dir, "summary")?;
+    by_persona.write(dir, "by_persona")?;
+    daily.write(dir, "daily")?;
+    sweep.write(dir, "sweep")?;
+    if let Some(compare) = &compare {
+        compare.write(dir, "compare")?;
+    }
+    write_manifest(dir, manifest)?;
     let chart_dir = dir.join("charts");
     let charts = page::charts(&chart_dir, summary, by_persona, daily, &sweep, baseline)?;
     page::html(
