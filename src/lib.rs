@@ -10,6 +10,7 @@
 pub mod analyzer;
 pub mod behavior;
 pub mod cli;
+pub mod csvin;
 pub mod engine;
 pub mod error;
 pub mod message;

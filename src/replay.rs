@@ -190,14 +190,11 @@ pub fn replay<R: Read, W: Write>(
     output: W,
     replayer: &mut Replayer,
 ) -> anyhow::Result<u64> {
-    let quotes = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let (input, quotes) = crate::csvin::counting(input);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(QuoteCounter {
-            inner: input,
-            quotes: quotes.clone(),
-        });
+        .from_reader(input);
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(output);
@@ -259,31 +256,7 @@ pub fn replay<R: Read, W: Write>(
         writer.write_record(&out)?;
         rows += 1;
     }
-    // The csv reader ends a quoted field at the end of the input without
-    // complaint; quotes come in pairs in any well-formed file.
-    if quotes.get() % 2 == 1 {
-        return Err(InputError::new(
-            source,
-            "a quoted field is never closed, expected a closing `\"`",
-        )
-        .at_line(last_line)
-        .into());
-    }
+    quotes.balanced(source, last_line)?;
     writer.flush()?;
     Ok(rows)
-}
-
-/// Counts the `"` bytes that pass through a reader.
-struct QuoteCounter<R> {
-    inner: R,
-    quotes: std::rc::Rc<std::cell::Cell<u64>>,
-}
-
-impl<R: Read> Read for QuoteCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let found = buf[..n].iter().filter(|b| **b == b'"').count() as u64;
-        self.quotes.set(self.quotes.get() + found);
-        Ok(n)
-    }
 }

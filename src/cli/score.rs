@@ -89,7 +89,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let file = File::open(path)
         .map_err(|e| InputError::new(path, format!("cannot read the messages: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(BufReader::with_capacity(1 << 16, file));
+    let (input, quotes) = crate::csvin::counting(BufReader::with_capacity(1 << 16, file));
+    let mut reader = csv::ReaderBuilder::new().from_reader(input);
     let columns = Columns::find(path, reader.headers().map_err(|e| csv_error(path, &e))?)?;
     let needs_labels = [
         (args.eval.is_some(), "--eval"),
@@ -117,19 +118,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     if args.fit {
         let out = args.out_weights.as_deref().unwrap_or_default();
-        return run_fit(&mut scorer, reader, &args, out);
+        return run_fit(&mut scorer, reader, &quotes, &args, out);
     }
     let threshold = args.threshold;
     let labelled = scorer.columns.label.is_some();
     let tallies = match &args.out {
         Some(out) => write_file_atomic(Path::new(out), |w| {
-            scorer.score_rows(&mut reader, w, threshold)
+            let tallies = scorer.score_rows(&mut reader, w, threshold)?;
+            quotes.balanced(path, reader.position().line())?;
+            Ok(tallies)
         })?,
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let tallies = scorer.score_rows(&mut reader, &mut w, threshold)?;
             w.flush()?;
+            quotes.balanced(path, reader.position().line())?;
             tallies
         }
     };
@@ -302,6 +306,7 @@ impl Scorer<'_> {
 fn run_fit<R: std::io::Read>(
     scorer: &mut Scorer,
     mut reader: csv::Reader<R>,
+    quotes: &crate::csvin::Quotes,
     args: &Args,
     out: &str,
 ) -> anyhow::Result<()> {
@@ -321,6 +326,7 @@ fn run_fit<R: std::io::Read>(
         }
         index += 1;
     }
+    quotes.balanced(scorer.path, reader.position().line())?;
     let start = scorer.analyzer.weights();
     let fitted = fit(start, &train, FitOptions::default());
     let scored_with = |w: &Weights| -> Vec<(f64, bool)> {
