@@ -41,7 +41,7 @@ impl Quotes {
     /// An error naming `line` (where the last record began) when a quoted
     /// field was left open.
     pub fn balanced(&self, source: &str, line: u64) -> Result<(), InputError> {
-        if self.0.get() % 2 == 0 {
+        if self.0.get().is_multiple_of(2) {
             return Ok(());
         }
         Err(InputError::new(
