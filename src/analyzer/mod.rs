@@ -121,7 +121,7 @@ impl Analyzer {
     pub fn finish(&self, text: &TextAnalysis, ctx: &SendContext) -> Analysis {
         let fired = text.fired.union(rules::context_rules(ctx));
         let (spam_score, quality_score) = self.weights.scores(fired);
-        let (text_spam_score, _) = self.weights.scores(text.fired);
+        let text_spam_score = weights::sigmoid(self.weights.spam_logit(text.fired));
         Analysis {
             spam_score,
             text_spam_score,

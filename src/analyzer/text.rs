@@ -72,6 +72,7 @@ impl Matcher {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&needles)
             .expect("the registry's phrases compile");
         Matcher {
