@@ -26,6 +26,15 @@ fn tiny_sweep() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, scenario)
 }
 
+/// The CSV tables of a report folder with a sweep.
+const TABLES: [&str; 5] = [
+    "summary.csv",
+    "by_persona.csv",
+    "daily.csv",
+    "sweep.csv",
+    "compare.csv",
+];
+
 fn run_into(dir: &Path, scenario: &Path, extra: &[&str]) {
     let out = bin()
         .arg("run")
@@ -67,13 +76,7 @@ fn outputs_are_byte_identical_for_any_thread_count() {
     for (dir, threads) in dirs.iter().zip(["1", "2", "4"]) {
         run_into(dir, &scenario, &["--threads", threads]);
     }
-    for file in [
-        "summary.csv",
-        "by_persona.csv",
-        "daily.csv",
-        "sweep.csv",
-        "compare.csv",
-    ] {
+    for file in TABLES {
         let first = read(&dirs[0], file);
         assert!(!first.is_empty());
         for dir in &dirs[1..] {
@@ -211,13 +214,7 @@ fn shards_merge_into_the_same_tables() {
         .exists());
     let st = bin().arg("report").arg(&sharded).status().unwrap();
     assert!(st.success());
-    for file in [
-        "summary.csv",
-        "by_persona.csv",
-        "daily.csv",
-        "sweep.csv",
-        "compare.csv",
-    ] {
+    for file in TABLES {
         assert!(
             read(&whole, file) == read(&sharded, file),
             "{file} differs after merging shards"

@@ -118,6 +118,11 @@ fn counts_are_conserved() {
         check(c, &format!("day {d}"));
     }
     let total = out.total();
+    // The engine's running count of pending requests agrees with the tabs.
+    assert_eq!(
+        out.daily.last().unwrap().get(Metric::PendingEnd),
+        total.get(Metric::PendingEnd)
+    );
     let daily_attempts: u64 = out.daily.iter().map(|c| c.get(Metric::Attempts)).sum();
     assert_eq!(total.get(Metric::Attempts), daily_attempts);
     for m in [Metric::Filtered, Metric::Suppressed, Metric::Rejected] {

@@ -157,6 +157,8 @@ pub struct Engine {
     opened_today: Vec<u32>,
     pairs: FxHashMap<u64, Pair>,
     requests: Vec<Vec<PendingRequest>>,
+    /// Requests pending over all tabs (kept as they open and close).
+    pending: u64,
     reporters: FxHashMap<MemberId, FxHashSet<MemberId>>,
     /// Today's (sender, text hash) -> distinct recipients, for `bulk`.
     texts: FxHashMap<(MemberId, u64), TextUse>,
@@ -182,6 +184,7 @@ impl Engine {
             opened_today: vec![0; members],
             pairs: FxHashMap::default(),
             requests: vec![Vec::new(); members],
+            pending: 0,
             reporters: FxHashMap::default(),
             texts: FxHashMap::default(),
         }
@@ -216,6 +219,11 @@ impl Engine {
 
     pub fn requests_off(&self, m: MemberId) -> bool {
         self.flags[m as usize] & REQUESTS_OFF != 0
+    }
+
+    /// Requests pending in all request tabs together.
+    pub fn pending_total(&self) -> u64 {
+        self.pending
     }
 
     /// The recipient's request tab: visible and filtered pending requests.
@@ -428,6 +436,7 @@ impl Engine {
             }
         } else if opens {
             self.opened_today[s as usize] += 1;
+            self.pending += 1;
             self.requests[r as usize].push(PendingRequest {
                 sender: s,
                 opened_day: day,
@@ -448,6 +457,7 @@ impl Engine {
         }
         let i = self.pending_index(recipient, sender)?;
         self.pair_mut(sender, recipient).bits &= !((PENDING | FILTERED) << d);
+        self.pending -= 1;
         Some(self.requests[recipient as usize].remove(i))
     }
 

@@ -470,11 +470,7 @@ impl Run<'_> {
                 }
             }
         }
-        let engine = &self.engine;
-        let pending: u64 = (0..self.world.pop.len() as u32)
-            .into_par_iter()
-            .map(|r| engine.requests_of(r).len() as u64)
-            .sum();
+        let pending = self.engine.pending_total();
         self.out.daily[day as usize].add(Metric::PendingEnd, pending);
         self.engine.next_day();
     }
