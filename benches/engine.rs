@@ -19,6 +19,10 @@ use std::time::Instant;
 
 const MEMBERS: u32 = 1_000_000;
 const PER_DAY: usize = 1_000_000;
+/// How far ahead the loop starts the memory loads of a message
+/// ([`Engine::warm_message`]) and of its recipient's request tab ([`Engine::warm_tab`]).
+const WARM_AHEAD: usize = 16;
+const TAB_AHEAD: usize = 6;
 
 fn messages(pop: &population::Population, count: usize, key: u64) -> Vec<(Message, Score)> {
     let mut rng = stream(7, Purpose::Plan, &[key]);
@@ -90,7 +94,10 @@ fn engine_bench() -> f64 {
     let start = Instant::now();
     let mut requests = 0u64;
     for day in &days {
-        for (m, score) in day {
+        for (i, (m, score)) in day.iter().enumerate() {
+            if let Some((next, _)) = day.get(i + WARM_AHEAD) {
+                engine.warm_message(next);
+            }
             requests += u64::from(engine.decide(m, |_| *score).outcome.name() == "request");
         }
     }
@@ -102,8 +109,11 @@ fn engine_bench() -> f64 {
     let mut inbox = 0u64;
     for day in &days {
         for (i, (m, score)) in day.iter().enumerate() {
-            if let Some((next, _)) = day.get(i + 8) {
-                engine.warm(next.sender, next.recipient);
+            if let Some((next, _)) = day.get(i + WARM_AHEAD) {
+                engine.warm_message(next);
+            }
+            if let Some((next, _)) = day.get(i + TAB_AHEAD) {
+                engine.warm_tab(next.recipient);
             }
             let (d, _) = engine.send(m, |_| *score);
             inbox += u64::from(d.outcome.name() == "inbox");

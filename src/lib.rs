@@ -5,7 +5,7 @@
 //! `cli` -> `report` -> `sim` -> `behavior` -> `population`;
 //! `sim`, `replay` -> `engine`, `analyzer` -> `scenario`, `message`, `violation`.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod analyzer;
 pub mod behavior;
@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod message;
 pub mod output;
+pub mod prefetch;
 pub mod population;
 pub mod replay;
 pub mod report;

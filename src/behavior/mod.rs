@@ -10,7 +10,7 @@
 pub mod text;
 
 use crate::analyzer::{Analyzer, Hints, RuleSet, TextAnalysis};
-use crate::engine::{MemberId, PendingRequest};
+use crate::engine::{MemberId, Message, PendingRequest};
 use crate::message::text_hash;
 use crate::population::{first_name, Persona, Population};
 use crate::rng::{stream, Purpose};
@@ -73,6 +73,19 @@ pub struct Intent {
     pub text_hash: u64,
     pub text: TextAnalysis,
     pub static_connection: bool,
+}
+
+impl Intent {
+    /// What the engine is handed.
+    pub fn message(&self) -> Message {
+        Message {
+            sender: self.sender,
+            recipient: self.recipient,
+            text_hash: self.text_hash,
+            static_connection: self.static_connection,
+            tag: self.tag.0,
+        }
+    }
 }
 
 /// A text kept for the labelled sample of messages (`run --messages-sample`).

@@ -8,6 +8,7 @@
 pub mod policy;
 pub mod rules;
 pub mod state;
+mod table;
 
 pub use crate::message::Score;
 pub use policy::{AfterIgnore, Policy};

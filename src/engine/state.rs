@@ -14,6 +14,8 @@ use super::policy::Policy;
 use super::rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SendVerdict};
 use crate::message::{Score, SendContext};
 use crate::violation::{Violation, Violations};
+use super::table::{Key, Table};
+use crate::prefetch::{prefetch, prefetch_write};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A member's dense id.
@@ -48,43 +50,128 @@ struct Pair {
     unanswered: [u16; 2],
 }
 
+/// A pair of members, unordered: `low id << 32 | high id`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PairKey(u64);
+
+impl PairKey {
+    fn of(a: MemberId, b: MemberId) -> Self {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        PairKey((u64::from(lo) << 32) | u64::from(hi))
+    }
+}
+
+impl Key for PairKey {
+    /// A member's pair with itself at the largest id, which no network reaches
+    /// (ids are dense and counted in `u32`).
+    const VACANT: Self = PairKey(u64::MAX);
+
+    fn hash(self) -> u64 {
+        self.0
+    }
+
+    fn holds_for(self, _: Self) -> bool {
+        self != Self::VACANT
+    }
+}
+
+/// One sender's text on one day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TextKey {
+    text_hash: u64,
+    sender: MemberId,
+    day: u32,
+}
+
+impl Key for TextKey {
+    const VACANT: Self = TextKey {
+        text_hash: 0,
+        sender: 0,
+        day: u32::MAX,
+    };
+
+    fn hash(self) -> u64 {
+        self.text_hash ^ u64::from(self.sender).rotate_left(29)
+    }
+
+    /// Records of earlier days leave their slots free.
+    fn holds_for(self, probe: Self) -> bool {
+        self.day == probe.day
+    }
+}
+
 /// Today's use of one text by one sender: how many distinct recipients.
-/// Recipients are remembered only while the count could still cross the
-/// bulk threshold; past it every further send of the text is bulk anyway.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct TextUse {
     count: u32,
-    /// Past the threshold: recipients are no longer remembered.
-    saturated: bool,
     first: MemberId,
-    others: Vec<MemberId>,
+    /// 1 + index in [`TodayTexts::later`] of the recipients after the first
+    /// (0: none yet).
+    later: u32,
 }
 
-impl TextUse {
+/// Today's (sender, text) -> distinct recipients, for `bulk`. Recipients are
+/// remembered only while the count could still cross the bulk threshold;
+/// past it every further send of the text is bulk anyway.
+#[derive(Clone, Debug)]
+struct TodayTexts {
+    uses: Table<TextKey, TextUse>,
+    later: Vec<Vec<MemberId>>,
+    threshold: u32,
+}
+
+impl TodayTexts {
+    fn new(threshold: u32) -> Self {
+        TodayTexts {
+            uses: Table::new(),
+            later: Vec::new(),
+            threshold,
+        }
+    }
+
+    fn counted(&self, u: &TextUse, r: MemberId) -> bool {
+        u.count > self.threshold
+            || (u.count > 0 && u.first == r)
+            || (u.later > 0 && self.later[u.later as usize - 1].contains(&r))
+    }
+
     /// The distinct-recipient count if the text also went to `r`.
-    fn with(&self, r: MemberId) -> u32 {
-        self.count + u32::from(!self.counted(r))
+    fn with(&self, key: TextKey, r: MemberId) -> u32 {
+        self.uses
+            .get(key)
+            .map_or(1, |u| u.count + u32::from(!self.counted(u, r)))
     }
 
-    fn counted(&self, r: MemberId) -> bool {
-        self.saturated || (self.count > 0 && self.first == r) || self.others.contains(&r)
-    }
-
-    fn add(&mut self, r: MemberId, threshold: u32) {
-        if self.counted(r) {
+    fn add(&mut self, key: TextKey, r: MemberId) {
+        let u = *self.uses.entry(key);
+        if self.counted(&u, r) {
             return;
         }
-        self.count += 1;
-        if self.count > threshold {
-            self.saturated = true;
-            self.others = Vec::new();
-        } else if self.count == 1 {
-            self.first = r;
-        } else {
-            self.others.push(r);
+        let mut u = TextUse {
+            count: u.count + 1,
+            ..u
+        };
+        if u.count == 1 {
+            u.first = r;
+        } else if u.count <= self.threshold {
+            if u.later == 0 {
+                self.later.push(Vec::new());
+                u.later = self.later.len() as u32;
+            }
+            self.later[u.later as usize - 1].push(r);
         }
+        *self.uses.entry(key) = u;
+    }
+
+    fn next_day(&mut self) {
+        self.uses.retire_all();
+        self.later.clear();
     }
 }
+
+/// Room made in a request tab when its first request arrives: most tabs
+/// that fill at all get several, and each growth is a copy and a free.
+const FIRST_TAB_CAPACITY: usize = 8;
 
 /// One request in a recipient's request tab (visible or filtered).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -155,18 +242,12 @@ pub struct Engine {
     day: u32,
     flags: Vec<u8>,
     opened_today: Vec<u32>,
-    pairs: FxHashMap<u64, Pair>,
+    pairs: Table<PairKey, Pair>,
     requests: Vec<Vec<PendingRequest>>,
     /// Requests pending over all tabs (kept as they open and close).
     pending: u64,
     reporters: FxHashMap<MemberId, FxHashSet<MemberId>>,
-    /// Today's (sender, text hash) -> distinct recipients, for `bulk`.
-    texts: FxHashMap<(MemberId, u64), TextUse>,
-}
-
-fn pair_key(a: MemberId, b: MemberId) -> u64 {
-    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    (u64::from(lo) << 32) | u64::from(hi)
+    texts: TodayTexts,
 }
 
 /// Direction index of a message from `from` to `to`.
@@ -178,15 +259,15 @@ impl Engine {
     /// An engine with `members` people (ids `0..members`), nothing between them.
     pub fn new(policy: Policy, members: usize) -> Self {
         Engine {
-            policy,
             day: 0,
             flags: vec![0; members],
             opened_today: vec![0; members],
-            pairs: FxHashMap::default(),
+            pairs: Table::new(),
             requests: vec![Vec::new(); members],
             pending: 0,
             reporters: FxHashMap::default(),
-            texts: FxHashMap::default(),
+            texts: TodayTexts::new(policy.bulk_threshold),
+            policy,
         }
     }
 
@@ -232,11 +313,11 @@ impl Engine {
     }
 
     fn pair(&self, a: MemberId, b: MemberId) -> Pair {
-        self.pairs.get(&pair_key(a, b)).copied().unwrap_or_default()
+        self.pairs.get(PairKey::of(a, b)).copied().unwrap_or_default()
     }
 
     fn pair_mut(&mut self, a: MemberId, b: MemberId) -> &mut Pair {
-        self.pairs.entry(pair_key(a, b)).or_default()
+        self.pairs.entry(PairKey::of(a, b))
     }
 
     /// Connected now: by a `connect`, or statically and not severed by a block.
@@ -271,23 +352,25 @@ impl Engine {
     ) -> SendContext {
         let d = dir(sender, recipient);
         SendContext {
-            same_text_recipients: self
-                .texts
-                .get(&(sender, text_hash))
-                .map_or(1, |t| t.with(recipient)),
+            same_text_recipients: self.texts.with(self.text_key(sender, text_hash), recipient),
             bulk_threshold: self.policy.bulk_threshold,
             unanswered: u32::from(p.unanswered[d]),
             after_ignore: p.bits & (IGNORED << d) != 0,
         }
     }
 
+    fn text_key(&self, sender: MemberId, text_hash: u64) -> TextKey {
+        TextKey {
+            text_hash,
+            sender,
+            day: self.day,
+        }
+    }
+
     /// Counts today's recipients of a text (for `bulk`).
     fn record_text(&mut self, sender: MemberId, recipient: MemberId, text_hash: u64) {
-        let threshold = self.policy.bulk_threshold;
-        self.texts
-            .entry((sender, text_hash))
-            .or_default()
-            .add(recipient, threshold);
+        let key = self.text_key(sender, text_hash);
+        self.texts.add(key, recipient);
     }
 
     fn facts(&self, m: &Message, p: &Pair, spam_score: f64) -> SendFacts {
@@ -325,17 +408,33 @@ impl Engine {
         }
     }
 
-    /// Reads what a send from `sender` to `recipient` will touch, so that a
-    /// caller walking a batch of messages can start the memory loads of a
-    /// later message while the current one is decided (the loads are what a
-    /// decision waits for on a large network).
+    /// Starts loading what a send from `sender` to `recipient` (or an answer
+    /// between them) will touch, so that a caller walking a batch of messages
+    /// can overlap the memory waits of later messages with the current one
+    /// (the waits are what a decision costs on a large network).
     pub fn warm(&self, sender: MemberId, recipient: MemberId) {
-        let p = self
-            .pairs
-            .get(&pair_key(sender, recipient))
-            .map_or(0, |p| p.bits);
-        let tab = self.requests[recipient as usize].first().map(|q| q.sender);
-        std::hint::black_box((p, tab, self.flags[recipient as usize]));
+        prefetch_write(self.pairs.home(PairKey::of(sender, recipient)));
+        prefetch(&self.requests[recipient as usize]);
+        prefetch(&self.opened_today[sender as usize]);
+    }
+
+    /// The second step of [`Engine::warm`], a few messages later: starts
+    /// loading the recipient's request tab itself (its address is known once
+    /// the warmed tab header has arrived).
+    pub fn warm_tab(&self, recipient: MemberId) {
+        let tab = &self.requests[recipient as usize];
+        // Where a new request goes (next to the last) and where a search starts.
+        if let (Some(first), Some(last)) = (tab.first(), tab.last()) {
+            prefetch(first);
+            prefetch(last);
+        }
+        prefetch(&self.flags[recipient as usize]);
+    }
+
+    /// [`Engine::warm`] for a message, with today's record of its text.
+    pub fn warm_message(&self, m: &Message) {
+        self.warm(m.sender, m.recipient);
+        prefetch_write(self.texts.uses.home(self.text_key(m.sender, m.text_hash)));
     }
 
     /// What sending this message would do, without doing it (a dry run):
@@ -437,7 +536,11 @@ impl Engine {
         } else if opens {
             self.opened_today[s as usize] += 1;
             self.pending += 1;
-            self.requests[r as usize].push(PendingRequest {
+            let tab = &mut self.requests[r as usize];
+            if tab.capacity() == 0 {
+                tab.reserve_exact(FIRST_TAB_CAPACITY);
+            }
+            tab.push(PendingRequest {
                 sender: s,
                 opened_day: day,
                 messages: 1,
@@ -590,7 +693,7 @@ impl Engine {
     pub fn next_day(&mut self) -> Decision {
         self.day += 1;
         self.opened_today.fill(0);
-        self.texts.clear();
+        self.texts.next_day();
         Decision::ok(Rule::NextDay)
     }
 }

@@ -25,7 +25,7 @@ use crate::behavior::text::EventName;
 use crate::behavior::{
     Answer, Awaiting, Intent, IntentKind, Memory, Planned, RequestTag, Response, SampledText, World,
 };
-use crate::engine::{Decision, Engine, Message, Outcome, PendingRequest, Rule};
+use crate::engine::{Decision, Engine, Outcome, PendingRequest, Rule};
 use crate::population::first_name;
 use crate::population::{Persona, Population};
 use crate::scenario::Scenario;
@@ -37,8 +37,10 @@ pub use tally::{Counters, Metric, Rate};
 const CHUNK: usize = 2048;
 
 /// How far ahead the serial phases start the memory loads of the messages
-/// and answers to come (see [`Engine::warm`]).
-const AHEAD: usize = 8;
+/// and answers to come (see [`Engine::warm`]), and a second time, nearer,
+/// of the recipients' request tabs (see [`Engine::warm_tab`]).
+const AHEAD: usize = 16;
+const TAB_AHEAD: usize = 6;
 
 /// What one run (one sweep point, one replication) measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,6 +138,9 @@ pub fn run(
         for (i, a) in answers.iter().enumerate() {
             if let Some(next) = answers.get(i + AHEAD) {
                 run.warm_answer(next);
+            }
+            if let Some(next) = answers.get(i + TAB_AHEAD) {
+                run.engine.warm_tab(next.recipient);
             }
             run.answer(day, a, &mut bans);
         }
@@ -279,7 +284,10 @@ impl Run<'_> {
     ) {
         for (i, intent) in intents.iter().enumerate() {
             if let Some(next) = intents.get(i + AHEAD) {
-                self.engine.warm(next.sender, next.recipient);
+                self.engine.warm_message(&next.message());
+            }
+            if let Some(next) = intents.get(i + TAB_AHEAD) {
+                self.engine.warm_tab(next.recipient);
             }
             let decision = self.send(day, intent);
             if let Some(kept) = sampled.next_if(|k| k.index == i) {
@@ -290,13 +298,7 @@ impl Run<'_> {
 
     /// Phase 2: one message through the engine, and its tallies.
     fn send(&mut self, day: u32, i: &Intent) -> Decision {
-        let message = Message {
-            sender: i.sender,
-            recipient: i.recipient,
-            text_hash: i.text_hash,
-            static_connection: i.static_connection,
-            tag: i.tag.0,
-        };
+        let message = i.message();
         let analyzer = self.world.analyzer;
         let (d, _) = self
             .engine

@@ -1,0 +1,205 @@
+//! Open-addressing hash tables for the engine's per-pair and per-text records.
+//!
+//! Why not `HashMap`: on a large network a send's cost is its cache misses,
+//! and the pair table holds tens of millions of records. Here the key sits
+//! next to its value and probing is linear, so a lookup usually reads one
+//! cache line, and that line's address follows from the key alone: a caller
+//! walking a batch of messages can start loading it several messages ahead
+//! ([`Table::home`] + [`crate::prefetch`]). Records are never removed.
+
+/// A key of a [`Table`].
+pub(crate) trait Key: Copy + Eq {
+    /// The key of an empty slot.
+    const VACANT: Self;
+
+    fn hash(self) -> u64;
+
+    /// Whether a slot holding `self` is taken for a probe of `probe`. Keys
+    /// that carry a generation (today's texts) leave the slots of earlier
+    /// generations free, so a new day needs no clearing.
+    fn holds_for(self, probe: Self) -> bool;
+}
+
+/// Taken slots at most, as a fraction of all slots (5/8): linear probing
+/// stays within a cache line or two below it.
+const LOAD_NUM: usize = 5;
+const LOAD_DEN: usize = 8;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Table<K, V> {
+    slots: Vec<(K, V)>,
+    /// Taken slots (of the current generation).
+    len: usize,
+    /// `64 - log2(slots)`: the hash's top bits pick the home slot.
+    shift: u32,
+}
+
+impl<K: Key, V: Copy + Default> Table<K, V> {
+    pub(crate) fn new() -> Self {
+        Self::with_slots(16)
+    }
+
+    fn with_slots(slots: usize) -> Self {
+        debug_assert!(slots.is_power_of_two());
+        Table {
+            // Written out now (the vacant key is not all zeros), so the pages
+            // are in place before the table is used.
+            slots: vec![(K::VACANT, V::default()); slots],
+            len: 0,
+            shift: 64 - slots.trailing_zeros(),
+        }
+    }
+
+    /// Makes room for `records` records without growing.
+    pub(crate) fn reserve(&mut self, records: usize) {
+        let needed = (records * LOAD_DEN).div_ceil(LOAD_NUM).next_power_of_two();
+        if needed > self.slots.len() {
+            self.rehash(needed);
+        }
+    }
+
+    fn mask(&self) -> usize {
+        self.slots.len() - 1
+    }
+
+    fn home_index(&self, key: K) -> usize {
+        (key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The slot where a probe for `key` starts (to prefetch).
+    pub(crate) fn home(&self, key: K) -> &(K, V) {
+        &self.slots[self.home_index(key)]
+    }
+
+    /// The slot holding `key`, or the free slot where it would go.
+    fn find(&self, key: K) -> usize {
+        let mask = self.mask();
+        let mut i = self.home_index(key);
+        loop {
+            let k = self.slots[i].0;
+            if k == key || !k.holds_for(key) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    pub(crate) fn get(&self, key: K) -> Option<&V> {
+        let (k, v) = &self.slots[self.find(key)];
+        (*k == key).then_some(v)
+    }
+
+    /// The record of `key`, made (default) if it is not there yet.
+    pub(crate) fn entry(&mut self, key: K) -> &mut V {
+        let mut i = self.find(key);
+        if self.slots[i].0 != key {
+            if (self.len + 1) * LOAD_DEN > self.slots.len() * LOAD_NUM {
+                self.rehash_live(self.slots.len() * 2, key);
+                i = self.find(key);
+            }
+            self.slots[i] = (key, V::default());
+            self.len += 1;
+        }
+        &mut self.slots[i].1
+    }
+
+    /// Forgets every record at once; only for keys that carry a generation,
+    /// when the generation moves on (their old slots already count as free).
+    pub(crate) fn retire_all(&mut self) {
+        self.len = 0;
+    }
+
+    fn rehash(&mut self, slots: usize) {
+        let old = std::mem::replace(self, Self::with_slots(slots));
+        for (k, v) in old.slots {
+            if k != K::VACANT {
+                self.insert_new(k, v);
+            }
+        }
+    }
+
+    /// Grows, keeping only the records of `current`'s generation.
+    fn rehash_live(&mut self, slots: usize, current: K) {
+        let old = std::mem::replace(self, Self::with_slots(slots));
+        for (k, v) in old.slots {
+            if k.holds_for(current) {
+                self.insert_new(k, v);
+            }
+        }
+    }
+
+    fn insert_new(&mut self, key: K, value: V) {
+        let i = self.find(key);
+        self.slots[i] = (key, value);
+        self.len += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    struct Dated {
+        id: u32,
+        day: u32,
+    }
+
+    impl Key for Dated {
+        const VACANT: Self = Dated {
+            id: u32::MAX,
+            day: u32::MAX,
+        };
+        fn hash(self) -> u64 {
+            u64::from(self.id) % 7 // many collisions on purpose
+        }
+        fn holds_for(self, probe: Self) -> bool {
+            self.day == probe.day
+        }
+    }
+
+    impl Key for u64 {
+        const VACANT: Self = u64::MAX;
+        fn hash(self) -> u64 {
+            self
+        }
+        fn holds_for(self, _: Self) -> bool {
+            self != u64::MAX
+        }
+    }
+
+    #[test]
+    fn agrees_with_a_hash_map_through_growth() {
+        let mut table: Table<u64, u32> = Table::new();
+        let mut map = std::collections::HashMap::new();
+        let mut x = 1u64;
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let key = x >> 50; // repeats
+            *table.entry(key) += 1;
+            *map.entry(key).or_insert(0u32) += 1;
+        }
+        assert_eq!(table.len, map.len());
+        for (k, v) in &map {
+            assert_eq!(table.get(*k), Some(v));
+        }
+        assert_eq!(table.get(u64::MAX - 1), None);
+    }
+
+    #[test]
+    fn a_new_generation_forgets_the_old_one_and_reuses_its_slots() {
+        let mut table: Table<Dated, u32> = Table::new();
+        for id in 0..9 {
+            *table.entry(Dated { id, day: 0 }) = id + 1;
+        }
+        table.retire_all();
+        assert_eq!(table.get(Dated { id: 3, day: 1 }), None);
+        for id in 0..100 {
+            *table.entry(Dated { id, day: 1 }) += 1;
+        }
+        for id in 0..100 {
+            assert_eq!(table.get(Dated { id, day: 1 }), Some(&1));
+        }
+        assert_eq!(table.len, 100);
+    }
+}
