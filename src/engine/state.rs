@@ -171,7 +171,7 @@ impl TodayTexts {
 
 /// Room made in a request tab when its first request arrives: most tabs
 /// that fill at all get several, and each growth is a copy and a free.
-const FIRST_TAB_CAPACITY: usize = 8;
+const FIRST_TAB_CAPACITY: usize = 4;
 
 /// One request in a recipient's request tab (visible or filtered).
 #[derive(Clone, Copy, Debug, PartialEq)]

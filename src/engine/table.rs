@@ -20,18 +20,18 @@ pub(crate) trait Key: Copy + Eq {
     fn holds_for(self, probe: Self) -> bool;
 }
 
-/// Taken slots at most, as a fraction of all slots (5/8): linear probing
-/// stays within a cache line or two below it.
-const LOAD_NUM: usize = 5;
-const LOAD_DEN: usize = 8;
+/// Taken slots at most, as a fraction of all slots (7/10): linear probing
+/// mostly stays within a cache line or two below it. A full table grows by
+/// half (not double), which keeps a large table's memory, and the peak while
+/// it is copied, closer to what it holds.
+const LOAD_NUM: usize = 7;
+const LOAD_DEN: usize = 10;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Table<K, V> {
     slots: Vec<(K, V)>,
     /// Taken slots (of the current generation).
     len: usize,
-    /// `64 - log2(slots)`: the hash's top bits pick the home slot.
-    shift: u32,
 }
 
 impl<K: Key, V: Copy + Default> Table<K, V> {
@@ -40,30 +40,26 @@ impl<K: Key, V: Copy + Default> Table<K, V> {
     }
 
     fn with_slots(slots: usize) -> Self {
-        debug_assert!(slots.is_power_of_two());
         Table {
             // Written out now (the vacant key is not all zeros), so the pages
             // are in place before the table is used.
             slots: vec![(K::VACANT, V::default()); slots],
             len: 0,
-            shift: 64 - slots.trailing_zeros(),
         }
     }
 
     /// Makes room for `records` records without growing.
     pub(crate) fn reserve(&mut self, records: usize) {
-        let needed = (records * LOAD_DEN).div_ceil(LOAD_NUM).next_power_of_two();
+        let needed = (records * LOAD_DEN).div_ceil(LOAD_NUM) + 1;
         if needed > self.slots.len() {
             self.rehash(needed);
         }
     }
 
-    fn mask(&self) -> usize {
-        self.slots.len() - 1
-    }
-
+    /// The mixed hash scaled to the table's size (its top bits decide).
     fn home_index(&self, key: K) -> usize {
-        (key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+        let mixed = key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((u128::from(mixed) * self.slots.len() as u128) >> 64) as usize
     }
 
     /// The slot where a probe for `key` starts (to prefetch).
@@ -73,14 +69,16 @@ impl<K: Key, V: Copy + Default> Table<K, V> {
 
     /// The slot holding `key`, or the free slot where it would go.
     fn find(&self, key: K) -> usize {
-        let mask = self.mask();
         let mut i = self.home_index(key);
         loop {
             let k = self.slots[i].0;
             if k == key || !k.holds_for(key) {
                 return i;
             }
-            i = (i + 1) & mask;
+            i += 1;
+            if i == self.slots.len() {
+                i = 0;
+            }
         }
     }
 
@@ -94,7 +92,7 @@ impl<K: Key, V: Copy + Default> Table<K, V> {
         let mut i = self.find(key);
         if self.slots[i].0 != key {
             if (self.len + 1) * LOAD_DEN > self.slots.len() * LOAD_NUM {
-                self.rehash_live(self.slots.len() * 2, key);
+                self.rehash_live(self.slots.len() * 3 / 2, key);
                 i = self.find(key);
             }
             self.slots[i] = (key, V::default());
