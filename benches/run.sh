@@ -36,7 +36,7 @@ done
   echo "Written by \`bash benches/run.sh\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)."
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM; shared and noisy, so read the ratios."
   echo
-  echo "## Policy engine and replay (\`cargo bench --bench engine\`, one thread)"
+  echo "## Policy engine and replay (\`cargo bench --bench engine\`; the engine on one thread, replay on two)"
   echo
   echo "1 million members, heavy-tailed graph (mean 40 connections), three earlier days of requests, accepts, ignores and blocks; scores precomputed."
   echo
@@ -46,7 +46,7 @@ done
   echo
   echo "- \`engine_dry_run_decisions_per_s\`: \`Engine::decide\`: the rules on the state, nothing recorded."
   echo "- \`engine_decisions_per_s\`: \`Engine::send\`: decide and record (pending requests, pair state, daily counters)."
-  echo "- \`replay_rows_per_s\`: \`replay\` on a 1-million-row actions file (65% sends, scored by the analyzer), file to file."
+  echo "- \`replay_rows_per_s\`: \`replay\` on a 1-million-row actions file (65% sends, scored by the analyzer), file to file; rows are read, checked and analyzed on a second thread ahead of the engine."
   echo
   echo "## Analyzer (\`cargo bench --bench analyzer\`, one core)"
   echo
