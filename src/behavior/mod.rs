@@ -630,12 +630,10 @@ mod tests {
             requests_off: vec![false; 3],
             job_seeking: vec![true, false, false],
             connections: crate::population::Csr::empty(3),
-            events: crate::population::Csr::empty(0),
-            attended: crate::population::Csr::empty(3),
             victims: crate::population::Csr::empty(3),
             people_by_industry: vec![vec![0, 1, 2]],
-            pages: Vec::new(),
             industry_names: vec!["software".into()],
+            ..Population::default()
         }
     }
 

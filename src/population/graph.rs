@@ -1,6 +1,5 @@
 //! Compact adjacency (CSR) and weighted sampling (Vose's alias tables).
 
-use rand::RngExt;
 use rayon::prelude::*;
 
 /// Compressed sparse rows: the neighbours of row `i` are
@@ -138,17 +137,14 @@ impl Csr {
                 .filter(|v| long.binary_search(v).is_ok())
                 .count() as u32;
         }
+        // A merge without data-dependent branches: which side moves is
+        // arithmetic, so random ids cost no mispredictions.
         let (mut i, mut j, mut n) = (0, 0, 0);
         while i < short.len() && j < long.len() {
-            match short[i].cmp(&long[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    n += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
+            let (p, q) = (short[i], long[j]);
+            n += u32::from(p == q);
+            i += usize::from(p <= q);
+            j += usize::from(q <= p);
         }
         n
     }
@@ -206,13 +202,30 @@ impl Alias {
 
     /// A random index (panics on an empty table: check `is_empty`).
     pub fn sample<R: rand::Rng>(&self, rng: &mut R) -> usize {
-        let i = rng.random_range(0..self.table.len());
+        self.resolve(rng.next_u64())
+    }
+
+    /// The index one uniform 64-bit draw `x` stands for: its high bits pick
+    /// the slot, its low 24 bits toss the slot's coin (independent for any
+    /// table below 2^40 entries).
+    pub fn resolve(&self, x: u64) -> usize {
+        let i = self.slot_index(x);
         let (keep, alias) = self.table[i];
-        if rng.random::<f32>() < keep {
+        if ((x & 0xFF_FFFF) as f32) < keep * (1 << 24) as f32 {
             i
         } else {
             alias as usize
         }
+    }
+
+    /// The entry `resolve(x)` will read, so a caller drawing many indexes
+    /// can start loading it early (see [`crate::prefetch`]).
+    pub fn slot(&self, x: u64) -> &(f32, u32) {
+        &self.table[self.slot_index(x)]
+    }
+
+    fn slot_index(&self, x: u64) -> usize {
+        ((u128::from(x) * self.table.len() as u128) >> 64) as usize
     }
 }
 

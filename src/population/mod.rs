@@ -11,6 +11,7 @@ mod import;
 pub use graph::{Alias, Csr};
 pub use import::import;
 
+use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};
 use crate::scenario::PopulationConfig;
 use rand::RngExt;
@@ -120,6 +121,8 @@ pub struct Population {
     pub events: Csr,
     /// Person -> events attended.
     pub attended: Csr,
+    /// Bit m: person m attended at least one event.
+    pub(crate) attendees: Vec<u64>,
     /// Harasser -> chosen targets (empty rows for everyone else).
     pub victims: Csr,
     /// People (not pages) of each industry.
@@ -141,8 +144,19 @@ impl Population {
 
     /// Whether `a` and `b` attended an event together.
     pub fn met(&self, a: u32, b: u32) -> Option<u32> {
+        // Most people attend none: a small bit set answers for them without
+        // reading the (large) attendance table.
+        if !self.attends_any(a) || !self.attends_any(b) {
+            return None;
+        }
         let (x, y) = (self.attended.row(a), self.attended.row(b));
         x.iter().find(|e| y.binary_search(e).is_ok()).copied()
+    }
+
+    fn attends_any(&self, m: u32) -> bool {
+        self.attendees
+            .get(m as usize / 64)
+            .is_some_and(|w| w >> (m % 64) & 1 != 0)
     }
 
     /// Member count per persona.
@@ -265,23 +279,79 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
         .into_par_iter()
         .flat_map_iter(|c| {
             let mut rng = stream(seed, Purpose::Graph, &[rep, u64::MAX - c]);
-            let count = CHUNK.min(edges - c * CHUNK);
-            let (everyone, by_industry) = (&everyone, &by_industry);
-            (0..count).map(move |_| {
-                let a = everyone.sample(&mut rng) as u32;
-                let industry = pop.industry[a as usize] as usize;
-                let b = if rng.random_bool(cfg.in_industry_share)
-                    && !by_industry[industry].is_empty()
-                {
-                    pop.people_by_industry[industry][by_industry[industry].sample(&mut rng)]
-                } else {
-                    everyone.sample(&mut rng) as u32
-                };
-                (a, b)
-            })
+            let count = CHUNK.min(edges - c * CHUNK) as usize;
+            let mut out = Vec::with_capacity(count);
+            let mut block = EdgeBlock::default();
+            while out.len() < count {
+                let k = EDGE_BLOCK.min(count - out.len());
+                block.draw(&mut rng, k, cfg.in_industry_share);
+                block.resolve(pop, &everyone, &by_industry, k, &mut out);
+            }
+            out
         })
         .collect();
     Csr::from_pairs(n, &pairs, true)
+}
+
+/// Edges drawn together, stage by stage, so that each stage's random table
+/// reads (alias tables, industries) are all started before any is waited
+/// for: on a million members those tables live far from the CPU.
+const EDGE_BLOCK: usize = 32;
+
+#[derive(Default)]
+struct EdgeBlock {
+    /// Raw draws for the first end, the second end, and the in-industry coin.
+    first: [u64; EDGE_BLOCK],
+    second: [u64; EDGE_BLOCK],
+    in_industry: [bool; EDGE_BLOCK],
+    ends: [u32; EDGE_BLOCK],
+}
+
+impl EdgeBlock {
+    fn draw(&mut self, rng: &mut impl rand::Rng, k: usize, in_industry_share: f64) {
+        for e in 0..k {
+            self.first[e] = rng.next_u64();
+            self.second[e] = rng.next_u64();
+            self.in_industry[e] = rng.random_bool(in_industry_share);
+        }
+    }
+
+    fn resolve(
+        &mut self,
+        pop: &Population,
+        everyone: &Alias,
+        by_industry: &[Alias],
+        k: usize,
+        out: &mut Vec<(u32, u32)>,
+    ) {
+        for e in 0..k {
+            prefetch(everyone.slot(self.first[e]));
+        }
+        for e in 0..k {
+            self.ends[e] = everyone.resolve(self.first[e]) as u32;
+            prefetch(&pop.industry[self.ends[e] as usize]);
+        }
+        let table = |e: usize| {
+            let industry = pop.industry[self.ends[e] as usize] as usize;
+            let local = &by_industry[industry];
+            (self.in_industry[e] && !local.is_empty()).then_some((industry, local))
+        };
+        for e in 0..k {
+            match table(e) {
+                Some((_, local)) => prefetch(local.slot(self.second[e])),
+                None => prefetch(everyone.slot(self.second[e])),
+            }
+        }
+        for e in 0..k {
+            let b = match table(e) {
+                Some((industry, local)) => {
+                    pop.people_by_industry[industry][local.resolve(self.second[e])]
+                }
+                None => everyone.resolve(self.second[e]) as u32,
+            };
+            out.push((self.ends[e], b));
+        }
+    }
 }
 
 /// Events: each gathers people mostly from one industry.
@@ -307,6 +377,12 @@ fn add_events(pop: &mut Population, cfg: &PopulationConfig, seed: u64, rep: u64)
     }
     pop.events = Csr::from_pairs(count, &rows, false);
     pop.attended = pop.events.transpose(pop.len());
+    pop.attendees = vec![0; pop.len().div_ceil(64)];
+    for m in 0..pop.len() {
+        if !pop.attended.row(m as u32).is_empty() {
+            pop.attendees[m / 64] |= 1 << (m % 64);
+        }
+    }
 }
 
 /// Each harasser picks a few people as targets.
