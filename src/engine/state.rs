@@ -12,10 +12,10 @@
 
 use super::policy::Policy;
 use super::rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SendVerdict};
-use crate::message::{Score, SendContext};
-use crate::violation::{Violation, Violations};
 use super::table::{Key, Table};
+use crate::message::{Score, SendContext};
 use crate::prefetch::{prefetch, prefetch_write};
+use crate::violation::{Violation, Violations};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A member's dense id.
@@ -313,7 +313,10 @@ impl Engine {
     }
 
     fn pair(&self, a: MemberId, b: MemberId) -> Pair {
-        self.pairs.get(PairKey::of(a, b)).copied().unwrap_or_default()
+        self.pairs
+            .get(PairKey::of(a, b))
+            .copied()
+            .unwrap_or_default()
     }
 
     fn pair_mut(&mut self, a: MemberId, b: MemberId) -> &mut Pair {

@@ -172,7 +172,9 @@ mod tests {
         let mut map = std::collections::HashMap::new();
         let mut x = 1u64;
         for _ in 0..20_000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let key = x >> 50; // repeats
             *table.entry(key) += 1;
             *map.entry(key).or_insert(0u32) += 1;
