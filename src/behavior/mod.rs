@@ -13,6 +13,7 @@ use crate::analyzer::{Analyzer, Hints, RuleSet, TextAnalysis};
 use crate::engine::{MemberId, Message, PendingRequest};
 use crate::message::text_hash;
 use crate::population::{first_name, Persona, Population};
+use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};
 use crate::scenario::{BehaviorConfig, RecipientModel, SenderStyle};
 use crate::violation::Violation;
@@ -139,6 +140,23 @@ pub enum Response {
     /// Pages delete instead of ignoring.
     Delete,
     Block,
+}
+
+/// A recipient looking at their requests today, with the stream their
+/// answers draw from.
+#[derive(Clone, Debug)]
+pub struct Look {
+    pub recipient: MemberId,
+    see_filtered: bool,
+    rng: rand_pcg::Pcg64Mcg,
+}
+
+/// The steps of [`World::warm_look`], farthest ahead first.
+#[derive(Clone, Copy, Debug)]
+pub enum Warm {
+    Far,
+    Mid,
+    Near,
 }
 
 /// A recipient's answer to one request.
@@ -487,19 +505,76 @@ impl<'a> World<'a> {
         harassed_by: impl Fn(MemberId) -> bool,
         out: &mut Vec<Answer>,
     ) {
-        let pop = self.pop;
+        if let Some(look) = self.looks(r, day) {
+            self.answer_look(look, requests, harassed_by, out);
+        }
+    }
+
+    /// Whether recipient `r` looks at their requests today: the first draws
+    /// of their answering stream, which the answers go on drawing from.
+    pub fn looks(&self, r: MemberId, day: u32) -> Option<Look> {
         let model = &self.cfg.recipients;
-        let is_page = pop.is_page[r as usize];
         let mut rng = stream(self.seed, Purpose::Answer, &[u64::from(day), u64::from(r)]);
-        let look = if is_page {
+        let look = if self.pop.is_page[r as usize] {
             model.page_check_probability
         } else {
             model.check_probability
         };
         if !rng.random_bool(look) {
-            return;
+            return None;
         }
         let see_filtered = rng.random_bool(model.filtered_check_probability);
+        Some(Look {
+            recipient: r,
+            see_filtered,
+            rng,
+        })
+    }
+
+    /// Starts loading what [`World::answer_look`] will read of a look's
+    /// requests, in three steps a few looks apart (each step reads what the
+    /// one before it loaded): `Far`, the connection-list bounds of the
+    /// recipient; `Mid`, of every sender and the recipient's list; `Near`,
+    /// every sender's list.
+    pub fn warm_look(&self, step: Warm, r: MemberId, requests: &[PendingRequest]) {
+        let pop = self.pop;
+        match step {
+            Warm::Far => {
+                pop.connections.warm_bounds(r);
+                if let Some(first) = requests.first() {
+                    prefetch(first);
+                }
+            }
+            Warm::Mid => {
+                pop.connections.warm_row(r);
+                for q in requests {
+                    pop.connections.warm_bounds(q.sender);
+                    prefetch(&pop.industry[q.sender as usize]);
+                }
+            }
+            Warm::Near => {
+                for q in requests {
+                    pop.connections.warm_row(q.sender);
+                }
+            }
+        }
+    }
+
+    /// The answers of a recipient who looks today.
+    pub fn answer_look(
+        &self,
+        look: Look,
+        requests: &[PendingRequest],
+        harassed_by: impl Fn(MemberId) -> bool,
+        out: &mut Vec<Answer>,
+    ) {
+        let Look {
+            recipient: r,
+            see_filtered,
+            mut rng,
+        } = look;
+        let model = &self.cfg.recipients;
+        let is_page = self.pop.is_page[r as usize];
         for q in requests.iter().filter(|q| !q.filtered || see_filtered) {
             let answer = if is_page {
                 self.page_response(&mut rng, r, q)

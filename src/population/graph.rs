@@ -1,5 +1,6 @@
 //! Compact adjacency (CSR) and weighted sampling (Vose's alias tables).
 
+use crate::prefetch::prefetch;
 use rayon::prelude::*;
 
 /// Compressed sparse rows: the neighbours of row `i` are
@@ -118,6 +119,20 @@ impl Csr {
     pub fn degree(&self, i: u32) -> usize {
         let i = i as usize;
         (self.offsets[i + 1] - self.offsets[i]) as usize
+    }
+
+    /// Starts loading where row `i` begins and ends (see [`crate::prefetch`]),
+    /// the first step before [`Csr::warm_row`].
+    pub fn warm_bounds(&self, i: u32) {
+        prefetch(&self.offsets[i as usize]);
+    }
+
+    /// Starts loading the first entries of row `i`. Reads the row's bounds,
+    /// so warm them a little earlier with [`Csr::warm_bounds`].
+    pub fn warm_row(&self, i: u32) {
+        if let Some(first) = self.targets.get(self.offsets[i as usize] as usize) {
+            prefetch(first);
+        }
     }
 
     /// Whether `b` is in row `a` (binary search).

@@ -23,7 +23,8 @@ pub mod tally;
 use crate::analyzer::Analyzer;
 use crate::behavior::text::EventName;
 use crate::behavior::{
-    Answer, Awaiting, Intent, IntentKind, Memory, Planned, RequestTag, Response, SampledText, World,
+    Answer, Awaiting, Intent, IntentKind, Look, Memory, Planned, RequestTag, Response, SampledText,
+    Warm, World,
 };
 use crate::engine::{Decision, Engine, Outcome, PendingRequest, Rule};
 use crate::population::first_name;
@@ -41,6 +42,10 @@ const CHUNK: usize = 2048;
 /// of the recipients' request tabs (see [`Engine::warm_tab`]).
 const AHEAD: usize = 16;
 const TAB_AHEAD: usize = 6;
+
+/// How many looks ahead the look phase starts each step of
+/// [`World::warm_look`].
+const LOOK_AHEAD: [usize; 3] = [12, 6, 3];
 
 /// What one run (one sweep point, one replication) measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -383,12 +388,24 @@ impl Run<'_> {
         let chunks: Vec<Vec<Answer>> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
-                let mut out = Vec::new();
-                for r in (c * CHUNK..((c + 1) * CHUNK).min(n)).map(|r| r as u32) {
-                    let requests = engine.requests_of(r);
-                    if !requests.is_empty() {
-                        world.answer(r, day, requests, |s| memory.harassed(r, s), &mut out);
+                let looks: Vec<Look> = (c * CHUNK..((c + 1) * CHUNK).min(n))
+                    .map(|r| r as u32)
+                    .filter(|&r| !engine.requests_of(r).is_empty())
+                    .filter_map(|r| world.looks(r, day))
+                    .collect();
+                let warm = |i: usize, step: Warm| {
+                    if let Some(l) = looks.get(i) {
+                        world.warm_look(step, l.recipient, engine.requests_of(l.recipient));
                     }
+                };
+                let mut out = Vec::new();
+                for (i, look) in looks.iter().enumerate() {
+                    warm(i + LOOK_AHEAD[0], Warm::Far);
+                    warm(i + LOOK_AHEAD[1], Warm::Mid);
+                    warm(i + LOOK_AHEAD[2], Warm::Near);
+                    let r = look.recipient;
+                    let requests = engine.requests_of(r);
+                    world.answer_look(look.clone(), requests, |s| memory.harassed(r, s), &mut out);
                 }
                 out
             })
