@@ -191,5 +191,5 @@ fn read_connections(
         }
         pairs.push((a, b));
     }
-    Ok(Csr::from_pairs(pop.len(), &pairs, true))
+    Ok(Csr::from_pairs(pop.len(), pairs, true))
 }

@@ -188,8 +188,10 @@ impl Population {
 pub fn estimated_bytes(cfg: &PopulationConfig) -> u64 {
     let n = u64::from(cfg.members);
     let edges = (n as f64 * cfg.mean_connections / 2.0) as u64;
-    // Edge list while building (8 B/edge), the CSR (8 B/edge) and per-member data.
-    n * 64 + edges * 16
+    // While the CSR is built: the edge list (8 B/edge) dealt into buckets
+    // in both directions (16 B/edge), then the buckets and the targets
+    // (8 B/edge); and the per-member data.
+    n * 64 + edges * 24
 }
 
 /// Generates a population for one replication.
@@ -290,7 +292,7 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
             out
         })
         .collect();
-    Csr::from_pairs(n, &pairs, true)
+    Csr::from_pairs(n, pairs, true)
 }
 
 /// Edges drawn together, stage by stage, so that each stage's random table
@@ -375,7 +377,7 @@ fn add_events(pop: &mut Population, cfg: &PopulationConfig, seed: u64, rep: u64)
             }
         }
     }
-    pop.events = Csr::from_pairs(count, &rows, false);
+    pop.events = Csr::from_pairs(count, rows, false);
     pop.attended = pop.events.transpose(pop.len());
     pop.attendees = vec![0; pop.len().div_ceil(64)];
     for m in 0..pop.len() {
@@ -401,7 +403,7 @@ fn pick_victims(pop: &mut Population, cfg: &PopulationConfig, seed: u64, rep: u6
             }
         }
     }
-    pop.victims = Csr::from_pairs(pop.len(), &rows, false);
+    pop.victims = Csr::from_pairs(pop.len(), rows, false);
 }
 
 #[cfg(test)]

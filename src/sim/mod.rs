@@ -29,6 +29,7 @@ use crate::behavior::{
 use crate::engine::{Decision, Engine, Outcome, PendingRequest, Rule};
 use crate::population::first_name;
 use crate::population::{Persona, Population};
+use crate::prefetch::prefetch;
 use crate::scenario::Scenario;
 use crate::violation::Violation;
 use rayon::prelude::*;
@@ -129,6 +130,10 @@ pub fn run(
         },
         opened_today: Vec::new(),
     };
+    // Every new message may start a pair's record: room for them all up
+    // front, so the serial send phase never stops to rehash a large table.
+    run.engine
+        .reserve_pairs(expected_new_messages(pop, scenario) as usize);
     for m in 0..n {
         if pop.is_page[m] {
             run.engine.make_page(m as u32);
@@ -145,7 +150,7 @@ pub fn run(
                 run.warm_answer(next);
             }
             if let Some(next) = answers.get(i + TAB_AHEAD) {
-                run.engine.warm_tab(next.recipient);
+                run.warm_answer_near(next);
             }
             run.answer(day, a, &mut bans);
         }
@@ -171,13 +176,18 @@ fn sample_rate(pop: &Population, scenario: &Scenario, wanted: usize) -> f64 {
     if wanted == 0 {
         return 0.0;
     }
+    (3.0 * wanted as f64 / expected_new_messages(pop, scenario).max(1.0)).min(1.0)
+}
+
+/// New messages the senders are expected to write over the run (their
+/// personas' daily means), before follow-ups and replies.
+fn expected_new_messages(pop: &Population, scenario: &Scenario) -> f64 {
     let counts = pop.persona_counts();
     let per_day: f64 = Persona::ALL
         .iter()
         .map(|p| counts[*p as usize] as f64 * scenario.behavior.styles()[*p as usize].1.per_day)
         .sum();
-    let expected = per_day * f64::from(scenario.days);
-    (3.0 * wanted as f64 / expected.max(1.0)).min(1.0)
+    per_day * f64::from(scenario.days)
 }
 
 impl Run<'_> {
@@ -248,7 +258,12 @@ impl Run<'_> {
                 let tx = tx.clone();
                 scope.spawn_fifo(move |_| {
                     let (mut planned, mut buf) = (Planned::default(), String::new());
-                    for (i, awaiting) in chunk.iter_mut().enumerate() {
+                    for i in 0..chunk.len() {
+                        // The memories of senders a few ahead, from all over the heap.
+                        if let Some(first) = chunk.get(i + AHEAD).and_then(|a| a.first()) {
+                            prefetch(first);
+                        }
+                        let awaiting = &mut chunk[i];
                         let s = c * CHUNK + i;
                         world.plan(s as u32, day, banned[s], awaiting, &mut buf, &mut planned);
                     }
@@ -414,13 +429,20 @@ impl Run<'_> {
     }
 
     /// Starts the loads an answer will wait for: the pair, both request
-    /// tabs, the sender's memory of what it awaits.
+    /// tabs, the header of the sender's memory of what it awaits.
     fn warm_answer(&self, a: &Answer) {
         self.engine.warm(a.sender, a.recipient);
-        let awaited = self.awaiting[a.sender as usize]
-            .first()
-            .map(|w| w.recipient);
-        std::hint::black_box(awaited);
+        prefetch(&self.awaiting[a.sender as usize]);
+        prefetch(&self.world.pop.persona[a.sender as usize]);
+    }
+
+    /// The second step of [`Run::warm_answer`], a few answers later: the
+    /// recipient's request tab and the sender's awaited requests themselves.
+    fn warm_answer_near(&self, a: &Answer) {
+        self.engine.warm_tab(a.recipient);
+        if let Some(first) = self.awaiting[a.sender as usize].first() {
+            prefetch(first);
+        }
     }
 
     /// Phase 4: one answer applied to the engine, and its tallies.
