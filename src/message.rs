@@ -36,14 +36,52 @@ impl SendContext {
     }
 }
 
-/// A 64-bit FNV-1a hash of a message text: cheap, stable across runs and
-/// platforms (unlike `std`'s randomly keyed hasher), good enough to tell
-/// "the same text" apart.
+/// A 64-bit hash of a message text: stable across runs and platforms
+/// (unlike `std`'s randomly keyed hasher), good enough to tell "the same
+/// text" apart, and cheap: eight bytes a step (little-endian words, the
+/// tail zero-padded, the length mixed in), each step a multiply and a
+/// rotation, then a final avalanche. Byte-at-a-time FNV cost the simulator
+/// a tenth of its planning time on messages of a few hundred bytes.
 pub fn text_hash(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes = text.as_bytes();
+    let mut h = (bytes.len() as u64).wrapping_mul(K) ^ 0xcbf2_9ce4_8422_2325;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let word = u64::from_le_bytes(w.try_into().expect("chunks of eight"));
+        h = (h ^ word).wrapping_mul(K).rotate_left(29);
     }
-    h
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        let mut last = [0u8; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        h = (h ^ u64::from_le_bytes(last))
+            .wrapping_mul(K)
+            .rotate_left(29);
+    }
+    crate::rng::mix(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_hash;
+
+    #[test]
+    fn padding_and_length_tell_texts_apart() {
+        assert_ne!(text_hash("a"), text_hash("a\0"));
+        assert_ne!(text_hash(""), text_hash("\0"));
+        assert_ne!(text_hash("12345678"), text_hash("12345678\0"));
+        assert_eq!(
+            text_hash("same text"),
+            text_hash(&String::from("same text"))
+        );
+    }
+
+    proptest::proptest! {
+        /// Any change to a text (a byte anywhere, or its length) changes its hash.
+        #[test]
+        fn different_texts_hash_apart(a in ".{0,40}", b in ".{0,40}") {
+            proptest::prop_assert_eq!(a == b, text_hash(&a) == text_hash(&b));
+        }
+    }
 }

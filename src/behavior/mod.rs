@@ -120,6 +120,8 @@ struct Pair {
     sender: MemberId,
     recipient: MemberId,
     event: Option<u32>,
+    /// Connected in the population's network.
+    connected: bool,
 }
 
 /// A request a sender is waiting on (the sender's own memory).
@@ -141,6 +143,10 @@ pub enum Response {
     Delete,
     Block,
 }
+
+/// Candidates a recruiter draws from an industry, the first job seeker
+/// among them chosen.
+const SEEKER_CANDIDATES: usize = 4;
 
 /// A recipient looking at their requests today, with the stream their
 /// answers draw from.
@@ -277,11 +283,24 @@ impl<'a> World<'a> {
             Persona::Recruiter => {
                 let pool =
                     &pop.people_by_industry[rng.random_range(0..pop.people_by_industry.len())];
-                // Recruiters look for people visibly open to work first.
-                (0..4)
-                    .filter_map(|_| Self::pick(rng, pool))
-                    .find(|m| pop.job_seeking[*m as usize])
-                    .or_else(|| Self::pick(rng, pool))
+                if pool.is_empty() {
+                    return None;
+                }
+                // Recruiters look for people visibly open to work first,
+                // among a few candidates (the first if none is): all drawn,
+                // then all loaded at once rather than one after another.
+                let at: [usize; SEEKER_CANDIDATES] =
+                    std::array::from_fn(|_| rng.random_range(0..pool.len()));
+                at.iter().for_each(|&i| prefetch(&pool[i]));
+                let candidates = at.map(|i| pool[i]);
+                candidates
+                    .iter()
+                    .for_each(|&m| prefetch(&pop.job_seeking[m as usize]));
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|&m| pop.job_seeking[m as usize])
+                    .or(Some(candidates[0]))
             }
             Persona::IndustryPeer => {
                 // A friend of a friend in the same industry, else anyone in it.
@@ -316,6 +335,7 @@ impl<'a> World<'a> {
             sender,
             recipient,
             event,
+            connected,
         } = pair;
         let event_name = event.map(|e| text::EventName(e).to_string());
         let hints = Hints {
@@ -334,7 +354,7 @@ impl<'a> World<'a> {
             text: self
                 .analyzer
                 .with_hints(written.content, written.body, &hints),
-            static_connection: pop.connections.contains(sender, recipient),
+            static_connection: connected,
         }
     }
 
@@ -344,6 +364,7 @@ impl<'a> World<'a> {
             sender,
             recipient,
             event: self.pop.met(sender, recipient),
+            connected: self.pop.connections.contains(sender, recipient),
         }
     }
 
@@ -426,11 +447,16 @@ impl<'a> World<'a> {
             (ingredients, buf.clone())
         });
         let bulk_text = bulk.as_ref().map(|(_, body)| self.read(body));
-        for _ in 0..count {
-            let Some(r) = self.choose_recipient(&mut rng, s, style) else {
-                continue;
-            };
-            let to_connection = pop.connections.contains(s, r);
+        // The day's recipients first, so that what the messages read of them
+        // (industry, events) is loading while the texts are written.
+        let recipients: Vec<MemberId> = (0..count)
+            .filter_map(|_| self.choose_recipient(&mut rng, s, style))
+            .collect();
+        for &r in &recipients {
+            prefetch(&pop.industry[r as usize]);
+            pop.warm_met(r);
+        }
+        for r in recipients {
             let pair = self.pair(s, r);
             let (ingredients, personalised, own);
             let written = match (&bulk, &bulk_text) {
@@ -460,7 +486,7 @@ impl<'a> World<'a> {
             out.push(self.intent(
                 pair,
                 IntentKind::New,
-                ingredients.topic(to_connection),
+                ingredients.topic(pair.connected),
                 personalised,
                 written,
             ));

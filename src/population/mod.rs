@@ -153,6 +153,13 @@ impl Population {
         x.iter().find(|e| y.binary_search(e).is_ok()).copied()
     }
 
+    /// Starts loading what [`Population::met`] reads of member `m`.
+    pub fn warm_met(&self, m: u32) {
+        if let Some(word) = self.attendees.get(m as usize / 64) {
+            prefetch(word);
+        }
+    }
+
     fn attends_any(&self, m: u32) -> bool {
         self.attendees
             .get(m as usize / 64)
@@ -210,7 +217,7 @@ pub fn generate(cfg: &PopulationConfig, seed: u64, replication: u32) -> Populati
     let shares = cfg.personas.shares();
     for m in 0..n {
         let mut rng = stream(seed, Purpose::Members, &[rep, m as u64]);
-        pop.industry[m] = rng.random_range(0..industries) as u16;
+        pop.industry[m] = (m * industries / n) as u16;
         if rng.random_bool(cfg.page_share) {
             pop.is_page[m] = true;
             continue;
