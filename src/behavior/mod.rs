@@ -377,13 +377,36 @@ impl<'a> World<'a> {
         }
     }
 
+    /// Whether sender `s` may write today, with the day's first draw (which
+    /// [`World::plan`] goes on from). Most members write nothing on most
+    /// days: one keyed draw tells, before a stream is set up.
+    pub fn wakes(&self, s: MemberId, day: u32, banned: bool, awaiting: &[Awaiting]) -> Option<f64> {
+        let pop = self.pop;
+        if pop.is_page[s as usize] || banned {
+            return None;
+        }
+        let persona = pop.persona[s as usize];
+        let first = crate::rng::unit(self.seed, Purpose::Plan, &[u64::from(day), u64::from(s)]);
+        (!awaiting.is_empty() || first > self.idle[persona as usize]).then_some(first)
+    }
+
+    /// Starts loading what planning sender `s` reads first: its memory of
+    /// awaited requests and its connections.
+    pub fn warm_sender(&self, s: MemberId, awaiting: &[Awaiting]) {
+        if let Some(first) = awaiting.first() {
+            prefetch(first);
+        }
+        self.pop.connections.warm_row(s);
+    }
+
     /// A sender's messages for the day: follow-ups due, then new messages.
-    /// `awaiting` is the sender's memory of unanswered requests.
+    /// `awaiting` is the sender's memory of unanswered requests; `first`,
+    /// the day's first draw from [`World::wakes`].
     pub fn plan(
         &self,
         s: MemberId,
         day: u32,
-        banned: bool,
+        first: f64,
         awaiting: &mut Vec<Awaiting>,
         buf: &mut String,
         planned: &mut Planned,
@@ -393,17 +416,8 @@ impl<'a> World<'a> {
             samples,
         } = planned;
         let pop = self.pop;
-        if pop.is_page[s as usize] || banned {
-            return;
-        }
         let persona = pop.persona[s as usize];
         let style = self.style(persona);
-        // Most members write nothing on most days: one keyed draw tells,
-        // before a stream is set up.
-        let first = crate::rng::unit(self.seed, Purpose::Plan, &[u64::from(day), u64::from(s)]);
-        if awaiting.is_empty() && first <= self.idle[persona as usize] {
-            return;
-        }
         let mut rng = stream(self.seed, Purpose::Plan, &[u64::from(day), u64::from(s)]);
         for a in awaiting.iter_mut() {
             if day >= a.last_day + style.follow_up_after_days && a.follow_ups < style.max_follow_ups

@@ -153,10 +153,11 @@ impl Population {
         x.iter().find(|e| y.binary_search(e).is_ok()).copied()
     }
 
-    /// Starts loading what [`Population::met`] reads of member `m`.
+    /// Starts loading what [`Population::met`] reads of member `m` (the
+    /// small attendance bit set is read now; it is near at hand).
     pub fn warm_met(&self, m: u32) {
-        if let Some(word) = self.attendees.get(m as usize / 64) {
-            prefetch(word);
+        if self.attends_any(m) {
+            self.attended.warm_bounds(m);
         }
     }
 

@@ -146,10 +146,17 @@ pub fn run(
         let answers = run.look(day);
         let mut bans = Vec::new();
         for (i, a) in answers.iter().enumerate() {
-            if let Some(next) = answers.get(i + AHEAD) {
+            // Requests left alone change nothing but a count: no loads to start.
+            if let Some(next) = answers
+                .get(i + AHEAD)
+                .filter(|a| a.response != Response::Leave)
+            {
                 run.warm_answer(next);
             }
-            if let Some(next) = answers.get(i + TAB_AHEAD) {
+            if let Some(next) = answers
+                .get(i + TAB_AHEAD)
+                .filter(|a| a.response != Response::Leave)
+            {
                 run.warm_answer_near(next);
             }
             run.answer(day, a, &mut bans);
@@ -258,14 +265,23 @@ impl Run<'_> {
                 let tx = tx.clone();
                 scope.spawn_fifo(move |_| {
                     let (mut planned, mut buf) = (Planned::default(), String::new());
-                    for i in 0..chunk.len() {
-                        // The memories of senders a few ahead, from all over the heap.
-                        if let Some(first) = chunk.get(i + AHEAD).and_then(|a| a.first()) {
-                            prefetch(first);
+                    // Who writes today (a keyed draw each), then their plans,
+                    // with what the writers a few ahead read loading meanwhile.
+                    let first = c * CHUNK;
+                    let writers: Vec<(usize, f64)> = (0..chunk.len())
+                        .filter_map(|i| {
+                            let s = first + i;
+                            world
+                                .wakes(s as u32, day, banned[s], &chunk[i])
+                                .map(|draw| (i, draw))
+                        })
+                        .collect();
+                    for (k, &(i, draw)) in writers.iter().enumerate() {
+                        if let Some(&(j, _)) = writers.get(k + AHEAD) {
+                            world.warm_sender((first + j) as u32, &chunk[j]);
                         }
-                        let awaiting = &mut chunk[i];
-                        let s = c * CHUNK + i;
-                        world.plan(s as u32, day, banned[s], awaiting, &mut buf, &mut planned);
+                        let s = (first + i) as u32;
+                        world.plan(s, day, draw, &mut chunk[i], &mut buf, &mut planned);
                     }
                     // The receiver outlives every task of the scope.
                     let _ = tx.send((c, planned));
