@@ -15,7 +15,7 @@ use crate::message::text_hash;
 use crate::population::{first_name, Persona, Population};
 use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};
-use crate::scenario::{BehaviorConfig, RecipientModel, SenderStyle};
+use crate::scenario::{BehaviorConfig, RecipientModel, SenderStyle, MAX_SEEKER_CANDIDATES};
 use crate::violation::Violation;
 use rand::{Rng, RngExt};
 use rustc_hash::FxHashSet;
@@ -144,10 +144,6 @@ pub enum Response {
     Block,
 }
 
-/// Candidates a recruiter draws from an industry, the first job seeker
-/// among them chosen.
-const SEEKER_CANDIDATES: usize = 4;
-
 /// A recipient looking at their requests today, with the stream their
 /// answers draw from.
 #[derive(Clone, Debug)]
@@ -271,6 +267,9 @@ impl<'a> World<'a> {
         if rng.random_bool(style.to_connections) && !own.is_empty() {
             return Self::pick(rng, own);
         }
+        if style.to_pages > 0.0 && rng.random_bool(style.to_pages) {
+            return Self::pick(rng, &pop.pages).filter(|r| *r != s);
+        }
         let industry = pop.industry[s as usize] as usize;
         let same_industry = &pop.people_by_industry[industry];
         let chosen = match persona {
@@ -289,14 +288,18 @@ impl<'a> World<'a> {
                 // Recruiters look for people visibly open to work first,
                 // among a few candidates (the first if none is): all drawn,
                 // then all loaded at once rather than one after another.
-                let at: [usize; SEEKER_CANDIDATES] =
-                    std::array::from_fn(|_| rng.random_range(0..pool.len()));
-                at.iter().for_each(|&i| prefetch(&pool[i]));
-                let candidates = at.map(|i| pool[i]);
-                candidates
-                    .iter()
-                    .for_each(|&m| prefetch(&pop.job_seeking[m as usize]));
-                candidates
+                let n = style.seeker_candidates as usize;
+                let mut at = [0usize; MAX_SEEKER_CANDIDATES as usize];
+                for i in &mut at[..n] {
+                    *i = rng.random_range(0..pool.len());
+                    prefetch(&pool[*i]);
+                }
+                let mut candidates = [0u32; MAX_SEEKER_CANDIDATES as usize];
+                for (c, i) in candidates[..n].iter_mut().zip(&at[..n]) {
+                    *c = pool[*i];
+                    prefetch(&pop.job_seeking[*c as usize]);
+                }
+                candidates[..n]
                     .iter()
                     .copied()
                     .find(|&m| pop.job_seeking[m as usize])
@@ -309,13 +312,7 @@ impl<'a> World<'a> {
                 via.filter(|m| pop.industry[*m as usize] as usize == industry)
                     .or_else(|| Self::pick(rng, same_industry))
             }
-            Persona::Member => {
-                if rng.random_bool(0.1) {
-                    Self::pick(rng, &pop.pages)
-                } else {
-                    Self::pick(rng, same_industry)
-                }
-            }
+            Persona::Member => Self::pick(rng, same_industry),
         };
         chosen.filter(|r| *r != s)
     }

@@ -259,7 +259,7 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
             let w = x_min / (1.0 - u).powf(1.0 / alpha);
             // New, throwaway accounts: spammers have few connections.
             let scale = if pop.persona[m] == Persona::Spammer {
-                0.2
+                cfg.spammer_connection_scale
             } else {
                 1.0
             };
@@ -375,7 +375,9 @@ fn add_events(pop: &mut Population, cfg: &PopulationConfig, seed: u64, rep: u64)
         let industry = rng.random_range(0..pop.people_by_industry.len());
         let size = rng.random_range(cfg.event_size / 2..=cfg.event_size * 3 / 2);
         for _ in 0..size {
-            let pool = if rng.random_bool(0.7) && !pop.people_by_industry[industry].is_empty() {
+            let pool = if rng.random_bool(cfg.event_home_share)
+                && !pop.people_by_industry[industry].is_empty()
+            {
                 &pop.people_by_industry[industry]
             } else {
                 &pop.people_by_industry[rng.random_range(0..pop.people_by_industry.len())]

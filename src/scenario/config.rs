@@ -58,10 +58,15 @@ pub struct PopulationConfig {
     pub job_seeking_share: f64,
     /// Share of a person's connections inside their own industry.
     pub in_industry_share: f64,
+    /// Spammers' connection weight relative to a person's (new, throwaway
+    /// accounts have few connections).
+    pub spammer_connection_scale: f64,
     /// Tail index of the Pareto degree weights (> 1; smaller = heavier tail).
     pub degree_shape: f64,
     /// Share of people who attended at least one event.
     pub event_share: f64,
+    /// Share of an event's attendees drawn from the event's own industry.
+    pub event_home_share: f64,
     /// Mean attendees per event.
     pub event_size: u32,
     /// Mean events per attendee.
@@ -86,8 +91,10 @@ impl Default for PopulationConfig {
             mean_connections: 40.0,
             job_seeking_share: 0.12,
             in_industry_share: 0.75,
+            spammer_connection_scale: 0.2,
             degree_shape: 2.2,
             event_share: 0.30,
+            event_home_share: 0.7,
             event_size: 60,
             events_per_attendee: 1.5,
             harasser_victims: 3,
@@ -182,6 +189,13 @@ pub fn check(s: &Scenario) -> Result<(), (String, String)> {
     share("population.job_seeking_share", p.job_seeking_share)?;
     share("population.in_industry_share", p.in_industry_share)?;
     share("population.event_share", p.event_share)?;
+    share("population.event_home_share", p.event_home_share)?;
+    if !(p.spammer_connection_scale >= 0.0 && p.spammer_connection_scale.is_finite()) {
+        return Err((
+            "population.spammer_connection_scale".into(),
+            format!("{}, expected a number >= 0", p.spammer_connection_scale),
+        ));
+    }
     if !(p.degree_shape > 1.0 && p.degree_shape.is_finite()) {
         return Err((
             "population.degree_shape".into(),
@@ -285,6 +299,12 @@ pub struct SenderStyle {
     pub per_day: f64,
     /// Share of messages to the sender's own connections.
     pub to_connections: f64,
+    /// Share of the other messages (to strangers) that go to a business page.
+    pub to_pages: f64,
+    /// Strangers a search draws per message, the first visibly open to
+    /// work chosen (else the first drawn); 1 = no preference. Recruiters'
+    /// searches use it.
+    pub seeker_candidates: u32,
     /// Greets the recipient by name.
     pub greet_by_name: f64,
     /// Says who the sender is.
@@ -322,6 +342,8 @@ impl SenderStyle {
         SenderStyle {
             per_day: 0.05,
             to_connections: 0.0,
+            to_pages: 0.0,
+            seeker_candidates: 1,
             greet_by_name: 0.7,
             introduce: 0.5,
             give_reason: 0.6,
@@ -344,6 +366,7 @@ impl SenderStyle {
         SenderStyle {
             per_day: 0.05,
             to_connections: 0.85,
+            to_pages: 0.1,
             ..Self::base()
         }
     }
@@ -364,6 +387,7 @@ impl SenderStyle {
         SenderStyle {
             per_day: 3.0,
             to_connections: 0.05,
+            seeker_candidates: 4,
             greet_by_name: 0.5,
             introduce: 0.6,
             give_reason: 0.5,
@@ -426,9 +450,10 @@ impl SenderStyle {
     }
 
     /// (key, value) of every probability, for range checks.
-    pub fn probabilities(&self) -> [(&'static str, f64); 14] {
+    pub fn probabilities(&self) -> [(&'static str, f64); 15] {
         [
             ("to_connections", self.to_connections),
+            ("to_pages", self.to_pages),
             ("greet_by_name", self.greet_by_name),
             ("introduce", self.introduce),
             ("give_reason", self.give_reason),
@@ -445,6 +470,10 @@ impl SenderStyle {
         ]
     }
 }
+
+/// The most strangers a search may draw per message
+/// ([`SenderStyle::seeker_candidates`]).
+pub const MAX_SEEKER_CANDIDATES: u32 = 8;
 
 /// `[behavior.recipients]`: how a person looks at and answers requests.
 /// P(accept) is a logistic function of what the person can see.
@@ -555,6 +584,15 @@ impl BehaviorConfig {
                 return Err((
                     format!("behavior.{persona}.per_day"),
                     format!("{}, expected a rate in [0, 1000]", style.per_day),
+                ));
+            }
+            if !(1..=MAX_SEEKER_CANDIDATES).contains(&style.seeker_candidates) {
+                return Err((
+                    format!("behavior.{persona}.seeker_candidates"),
+                    format!(
+                        "{}, expected 1 to {MAX_SEEKER_CANDIDATES}",
+                        style.seeker_candidates
+                    ),
                 ));
             }
             for (key, v) in style.probabilities() {
