@@ -1,51 +1,94 @@
 #!/usr/bin/env bash
-# Runs every benchmark and writes BENCHMARKS.md (command, machine, figures).
-#   bash benches/run.sh
+# Runs every benchmark and writes BENCHMARKS.md (command, machine, figures,
+# and each target with whether it is met).
+#   bash benches/run.sh            # 3 rounds of each simulator run
+#   ROUNDS=5 bash benches/run.sh
 # Speed targets are checked here, never by timed tests. The machine may be
-# shared and noisy: read the ratios (1 vs 2 threads, 100k vs 1M members).
+# shared and noisy: every figure is the best of ROUNDS runs (the least
+# disturbed one), and the ratios (1 vs 2 threads, 100k vs 1M members) matter
+# more than the absolute figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/msgpolicy-target}"
+rounds="${ROUNDS:-3}"
 cargo build --release --quiet
 bin="$CARGO_TARGET_DIR/release/msgpolicy"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-engine=$(cargo bench --quiet --bench engine 2>&1 | grep -E "^(engine|replay)" || true)
-analyzer=$(cargo bench --quiet --bench analyzer 2>&1 | grep -E "^analyzer/" || true)
+# Best (highest) value of a "name<TAB>value" line over several outputs.
+best_of() { grep -h "^$1	" "${@:2}" | cut -f2 | sort -n | tail -1; }
 
-sim_row() { # members threads
+for i in $(seq "$rounds"); do
+  cargo bench --quiet --bench engine 2>&1 | grep -E "^(engine|replay)" >"$tmp/engine.$i" || true
+done
+analyzer=$(cargo bench --quiet --bench analyzer 2>&1 | grep -E "^analyzer/" || true)
+dry=$(best_of engine_dry_run_decisions_per_s "$tmp"/engine.*)
+sends=$(best_of engine_decisions_per_s "$tmp"/engine.*)
+replay=$(best_of replay_rows_per_s "$tmp"/engine.*)
+short=$(awk '/^analyzer\/short_200_chars/ {print $2}' <<<"$analyzer")
+email_mb=$(awk '/^analyzer\/email_8kb/ {print $4}' <<<"$analyzer")
+
+# One simulator run: "attempts wall_s peak_mib".
+sim_run() { # members threads
   local line
   line=$("$bin" run --set population.members="$1" --set replications=1 --threads "$2" --out "$tmp/r" 2>&1 | tail -1)
-  local attempts secs mib
-  attempts=$(sed -E 's/.* runs, ([0-9]+) message attempts.*/\1/' <<<"$line")
-  secs=$(sed -E 's/.* in ([0-9.]+) s .*/\1/' <<<"$line")
-  mib=$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")
-  echo "$1 $2 $attempts $secs $mib"
+  echo "$(sed -E 's/.* runs, ([0-9]+) message attempts.*/\1/' <<<"$line")" \
+    "$(sed -E 's/.* in ([0-9.]+) s .*/\1/' <<<"$line")" \
+    "$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")"
 }
-rows=()
-for m in 100000 1000000; do
-  for t in 1 2; do
-    rows+=("$(sim_row "$m" "$t")")
+declare -A wall all attempts mib
+configs=("100000 1" "100000 2" "1000000 1" "1000000 2")
+for i in $(seq "$rounds"); do
+  for c in "${configs[@]}"; do
+    read -r a s p <<<"$(sim_run $c)"
+    attempts[$c]=$a
+    mib[$c]=$(awk -v x="${mib[$c]:-0}" -v y="$p" 'BEGIN{print (y > x) ? y : x}')
+    wall[$c]=$(awk -v x="${wall[$c]:-1e9}" -v y="$s" 'BEGIN{print (y < x) ? y : x}')
+    all[$c]="${all[$c]:+${all[$c]}, }$s"
   done
 done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+met() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN{ok = (op == ">=") ? v >= t : v <= t; print ok ? "yes" : "**no**"}'; }
+millions() { awk -v v="$1" 'BEGIN{printf "%.1f M", v/1e6}'; }
+threads_1m=$(ratio "${wall[1000000 1]}" "${wall[1000000 2]}")
+threads_100k=$(ratio "${wall[100000 1]}" "${wall[100000 2]}")
+scale_2=$(ratio "${wall[1000000 2]}" "${wall[100000 2]}")
+scale_1=$(ratio "${wall[1000000 1]}" "${wall[100000 1]}")
+rate_1m=$(awk -v a="${attempts[1000000 2]}" -v s="${wall[1000000 2]}" 'BEGIN{printf "%.0f", a/s}')
 
 {
   echo "# Benchmarks"
   echo
-  echo "Written by \`bash benches/run.sh\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)."
-  echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM; shared and noisy, so read the ratios."
+  echo "Written by \`bash benches/run.sh\` (ROUNDS=$rounds) on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)."
+  echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM; shared and noisy: each figure is the best of $rounds runs."
   echo
-  echo "## Policy engine and replay (\`cargo bench --bench engine\`; the engine on one thread, replay on two)"
+  echo "## Against the targets"
   echo
-  echo "1 million members, heavy-tailed graph (mean 40 connections), three earlier days of requests, accepts, ignores and blocks; scores precomputed."
+  echo "| figure | measured | target | met? |"
+  echo "|---|---|---|---|"
+  echo "| engine decisions/s, 1 M members, one thread (\`Engine::decide\`) | $(millions "$dry") | >= 10 M | $(met "$dry" ">=" 10000000) |"
+  echo "| engine decide + record/s (\`Engine::send\`) | $(millions "$sends") | (not a target; see below) | - |"
+  echo "| \`replay\` rows/s, 1 M-row file | $(millions "$replay") | >= 2 M | $(met "$replay" ">=" 2000000) |"
+  echo "| analyzer, 200-char messages/s, one core | $(millions "$short") | >= 1 M | $(met "$short" ">=" 1000000) |"
+  echo "| analyzer, 8 KB e-mails, MB/s, one core | $email_mb | >= 100 | $(met "$email_mb" ">=" 100) |"
+  echo "| 1 M members x 30 days, 2 threads, wall s | ${wall[1000000 2]} | <= 30 | $(met "${wall[1000000 2]}" "<=" 30) |"
+  echo "| message attempts/s, 1 M members, 2 threads | $(millions "$rate_1m") | aim >= 1 M | $(met "$rate_1m" ">=" 1000000) |"
+  echo "| 2 threads vs 1, 1 M members | ${threads_1m}x | >= 1.8x | $(met "$threads_1m" ">=" 1.8) |"
+  echo "| 1 M vs 100 k members, wall, 2 threads | ${scale_2}x | <= 11x | $(met "$scale_2" "<=" 11) |"
+  echo "| 1 M vs 100 k members, wall, 1 thread | ${scale_1}x | <= 11x | $(met "$scale_1" "<=" 11) |"
+  echo "| peak memory, 1 M members, mean 40 connections | ${mib[1000000 2]} MiB | <= 1024 MiB | $(met "${mib[1000000 2]}" "<=" 1024) |"
+  echo
+  echo "## Policy engine and replay (\`cargo bench --bench engine\`, $rounds runs; the engine on one thread, replay on two)"
+  echo
+  echo "1 million members, heavy-tailed graph (mean 40 connections), three earlier days of requests, accepts, ignores and blocks; 10 days of 1 million messages each, scores precomputed."
   echo
   echo '```'
-  echo "$engine"
+  cat "$tmp"/engine.*
   echo '```'
   echo
   echo "- \`engine_dry_run_decisions_per_s\`: \`Engine::decide\`: the rules on the state, nothing recorded."
-  echo "- \`engine_decisions_per_s\`: \`Engine::send\`: decide and record (pending requests, pair state, daily counters)."
+  echo "- \`engine_decisions_per_s\`: \`Engine::send\`: decide and record (pending requests, pair state, daily counters). Recording dirties four random cache lines per message (pair, text, request tab, the sender's daily count) that must later be written back, so it runs at a fraction of the decision rate on a network this size."
   echo "- \`replay_rows_per_s\`: \`replay\` on a 1-million-row actions file (65% sends, scored by the analyzer), file to file; rows are read, checked and analyzed on a second thread ahead of the engine."
   echo
   echo "## Analyzer (\`cargo bench --bench analyzer\`, one core)"
@@ -56,18 +99,14 @@ done
   echo
   echo "## Simulator end to end (\`msgpolicy run --set population.members=M --set replications=1 --threads T\`, 30 days)"
   echo
-  echo "| members | threads | message attempts | wall s | attempts/s | peak MiB |"
-  echo "|---|---|---|---|---|---|"
-  for r in "${rows[@]}"; do
-    read -r m t a s mib <<<"$r"
-    echo "| $m | $t | $a | $s | $(awk -v a="$a" -v s="$s" 'BEGIN{printf "%.0f", a/s}') | $mib |"
+  echo "| members | threads | message attempts | best wall s | all runs, s | attempts/s | peak MiB |"
+  echo "|---|---|---|---|---|---|---|"
+  for c in "${configs[@]}"; do
+    read -r m t <<<"$c"
+    echo "| $m | $t | ${attempts[$c]} | ${wall[$c]} | ${all[$c]} | $(awk -v a="${attempts[$c]}" -v s="${wall[$c]}" 'BEGIN{printf "%.0f", a/s}') | ${mib[$c]} |"
   done
-  read -r _ _ _ s100k1 _ <<<"${rows[0]}"
-  read -r _ _ _ s100k2 _ <<<"${rows[1]}"
-  read -r _ _ _ s1m1 _ <<<"${rows[2]}"
-  read -r _ _ _ s1m2 _ <<<"${rows[3]}"
   echo
-  echo "- 2 threads vs 1: $(awk -v a="$s100k1" -v b="$s100k2" 'BEGIN{printf "%.2f", a/b}')x at 100k members, $(awk -v a="$s1m1" -v b="$s1m2" 'BEGIN{printf "%.2f", a/b}')x at 1M members."
-  echo "- 1M vs 100k members (same threads): $(awk -v a="$s1m1" -v b="$s100k1" 'BEGIN{printf "%.1f", a/b}')x with 1 thread, $(awk -v a="$s1m2" -v b="$s100k2" 'BEGIN{printf "%.1f", a/b}')x with 2 threads."
+  echo "- 2 threads vs 1: ${threads_100k}x at 100k members, ${threads_1m}x at 1M members."
+  echo "- 1M vs 100k members: ${scale_1}x with 1 thread, ${scale_2}x with 2 threads (message attempts: $(ratio "${attempts[1000000 2]}" "${attempts[100000 2]}")x)."
 } > BENCHMARKS.md
 cat BENCHMARKS.md
