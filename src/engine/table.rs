@@ -7,6 +7,8 @@
 //! walking a batch of messages can start loading it several messages ahead
 //! ([`Table::home`] + [`crate::prefetch`]). Records are never removed.
 
+use rayon::prelude::*;
+
 /// A key of a [`Table`].
 pub(crate) trait Key: Copy + Eq {
     /// The key of an empty slot.
@@ -27,6 +29,9 @@ pub(crate) trait Key: Copy + Eq {
 const LOAD_NUM: usize = 7;
 const LOAD_DEN: usize = 10;
 
+/// Slots from which a new table is written out by all threads.
+const PARALLEL_FILL: usize = 1 << 20;
+
 #[derive(Clone, Debug)]
 pub(crate) struct Table<K, V> {
     slots: Vec<(K, V)>,
@@ -34,18 +39,22 @@ pub(crate) struct Table<K, V> {
     len: usize,
 }
 
-impl<K: Key, V: Copy + Default> Table<K, V> {
+impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
     pub(crate) fn new() -> Self {
         Self::with_slots(16)
     }
 
     fn with_slots(slots: usize) -> Self {
-        Table {
-            // Written out now (the vacant key is not all zeros), so the pages
-            // are in place before the table is used.
-            slots: vec![(K::VACANT, V::default()); slots],
-            len: 0,
-        }
+        // Written out now (the vacant key is not all zeros), so the pages
+        // are in place before the table is used; a large table (hundreds of
+        // MiB on a network of millions) by all threads.
+        let vacant = (K::VACANT, V::default());
+        let slots = if slots < PARALLEL_FILL {
+            vec![vacant; slots]
+        } else {
+            (0..slots).into_par_iter().map(|_| vacant).collect()
+        };
+        Table { slots, len: 0 }
     }
 
     /// Makes room for `records` records without growing.

@@ -28,7 +28,7 @@ impl Csr {
     ///
     /// In two passes so that a large graph's writes stay near each other:
     /// the entries are first dealt into buckets of [`BUCKET_ROWS`] rows
-    /// (a few hundred sequential write streams), then each bucket's rows
+    /// (a few hundred sequential write streams; see [`deal`]), then each bucket's rows
     /// are counted, placed, sorted and deduplicated in its own slice of the
     /// targets, buckets in parallel. Writing each entry straight to its row
     /// would scatter them over the whole (hundreds of MiB) target array.
@@ -37,29 +37,8 @@ impl Csr {
             return Csr::empty(0);
         }
         let buckets = rows.div_ceil(BUCKET_ROWS);
-        let bucket = |row: u32| row as usize / BUCKET_ROWS;
-        let kept = |&&(a, b): &&(u32, u32)| !(symmetric && a == b);
-        let mut starts = vec![0usize; buckets + 1];
-        for &(a, b) in pairs.iter().filter(kept) {
-            starts[bucket(a) + 1] += 1;
-            if symmetric {
-                starts[bucket(b) + 1] += 1;
-            }
-        }
-        for k in 0..buckets {
-            starts[k + 1] += starts[k];
-        }
-        let mut fill = starts.clone();
-        let mut dealt = vec![(0u32, 0u32); starts[buckets]];
-        for &(a, b) in pairs.iter().filter(kept) {
-            dealt[fill[bucket(a)]] = (a, b);
-            fill[bucket(a)] += 1;
-            if symmetric {
-                dealt[fill[bucket(b)]] = (b, a);
-                fill[bucket(b)] += 1;
-            }
-        }
-        drop((pairs, fill));
+        let (dealt, starts) = deal(&pairs, buckets, symmetric);
+        drop(pairs);
 
         let mut targets = vec![0u32; dealt.len()];
         let mut lengths = vec![0u32; rows];
@@ -181,6 +160,66 @@ const WARM_LINES: usize = 4;
 /// Rows per bucket of [`Csr::from_pairs`]: a bucket's row counts and
 /// entries (about 40 per row in a professional network) stay in a core's cache.
 const BUCKET_ROWS: usize = 1 << 12;
+
+/// Pairs per part of [`deal`] (parts are dealt in parallel); tiny in unit
+/// tests, so that their few hundred pairs are dealt in many parts too.
+const DEAL_PART: usize = if cfg!(test) { 7 } else { 1 << 20 };
+
+/// The (row, target) entries of `pairs` (both directions when symmetric,
+/// self-loops dropped) grouped by bucket of [`BUCKET_ROWS`] rows, in the
+/// order of `pairs` within a bucket, and where each bucket starts. Parts of
+/// the pairs are dealt in parallel: each part first counts its entries per
+/// bucket, so that every (bucket, part) owns one slice of the output.
+fn deal(pairs: &[(u32, u32)], buckets: usize, symmetric: bool) -> (Vec<(u32, u32)>, Vec<usize>) {
+    let bucket = |row: u32| row as usize / BUCKET_ROWS;
+    let kept = |&&(a, b): &&(u32, u32)| !(symmetric && a == b);
+    let parts: Vec<&[(u32, u32)]> = pairs.chunks(DEAL_PART).collect();
+    let counts: Vec<Vec<usize>> = parts
+        .par_iter()
+        .map(|part| {
+            let mut count = vec![0usize; buckets];
+            for &(a, b) in part.iter().filter(kept) {
+                count[bucket(a)] += 1;
+                if symmetric {
+                    count[bucket(b)] += 1;
+                }
+            }
+            count
+        })
+        .collect();
+    let total = counts.iter().flatten().sum();
+    let mut dealt = vec![(0u32, 0u32); total];
+    let mut starts = Vec::with_capacity(buckets + 1);
+    let mut slices: Vec<Vec<&mut [(u32, u32)]>> = parts.iter().map(|_| Vec::new()).collect();
+    let (mut rest, mut at): (&mut [(u32, u32)], usize) = (&mut dealt, 0);
+    for k in 0..buckets {
+        starts.push(at);
+        for (count, out) in counts.iter().zip(&mut slices) {
+            let (slice, tail) = std::mem::take(&mut rest).split_at_mut(count[k]);
+            out.push(slice);
+            (rest, at) = (tail, at + count[k]);
+        }
+    }
+    starts.push(at);
+    parts
+        .into_par_iter()
+        .zip(slices)
+        .for_each(|(part, mut out)| {
+            let mut fill = vec![0usize; buckets];
+            let mut put = |row: u32, target: u32| {
+                let k = bucket(row);
+                out[k][fill[k]] = (row, target);
+                fill[k] += 1;
+            };
+            for &(a, b) in part.iter().filter(kept) {
+                put(a, b);
+                if symmetric {
+                    put(b, a);
+                }
+            }
+        });
+    (dealt, starts)
+}
 
 /// The rows `first..` of a CSR from their (row, target) entries: each row's
 /// targets sorted, without duplicates, packed at the start of `out`;
