@@ -33,6 +33,7 @@ use crate::prefetch::prefetch;
 use crate::scenario::Scenario;
 use crate::violation::Violation;
 use rayon::prelude::*;
+use std::sync::Mutex;
 pub use tally::{Counters, Metric, Rate};
 
 /// Members per parallel work item.
@@ -43,6 +44,9 @@ const CHUNK: usize = 2048;
 /// of the recipients' request tabs (see [`Engine::warm_tab`]).
 const AHEAD: usize = 16;
 const TAB_AHEAD: usize = 6;
+
+/// Replies written per task while the answers are applied.
+const REPLY_BATCH: usize = 512;
 
 /// How many looks ahead the look phase starts each step of
 /// [`World::warm_look`].
@@ -93,7 +97,10 @@ struct Run<'a> {
     engine: Engine,
     awaiting: Vec<Vec<Awaiting>>,
     memory: Memory,
-    replies: Vec<(u32, u32)>,
+    /// Accepted requests to reply to (recipient, sender), as they come.
+    to_reply: Vec<(u32, u32)>,
+    /// Replies written today, to send tomorrow.
+    replies: Vec<Intent>,
     out: RunOutput,
     /// Requests opened today, for their senders' memory after the sends.
     opened_today: Vec<(u32, Awaiting)>,
@@ -121,6 +128,7 @@ pub fn run(
         engine: Engine::new(scenario.policy.clone(), n),
         awaiting: vec![Vec::new(); n],
         memory: Memory::default(),
+        to_reply: Vec::new(),
         replies: Vec::new(),
         out: RunOutput {
             by_persona: [Counters::default(); 6],
@@ -144,23 +152,7 @@ pub fn run(
     for day in 0..scenario.days {
         run.plan_and_send(day);
         let answers = run.look(day);
-        let mut bans = Vec::new();
-        for (i, a) in answers.iter().enumerate() {
-            // Requests left alone change nothing but a count: no loads to start.
-            if let Some(next) = answers
-                .get(i + AHEAD)
-                .filter(|a| a.response != Response::Leave)
-            {
-                run.warm_answer(next);
-            }
-            if let Some(next) = answers
-                .get(i + TAB_AHEAD)
-                .filter(|a| a.response != Response::Leave)
-            {
-                run.warm_answer_near(next);
-            }
-            run.answer(day, a, &mut bans);
-        }
+        let bans = run.answer_all(day, &answers);
         run.end_day(day, &bans);
         on_day();
     }
@@ -244,13 +236,7 @@ impl Run<'_> {
     fn plan_and_send(&mut self, day: u32) {
         let world = self.world.clone();
         let replies = std::mem::take(&mut self.replies);
-        let intents: Vec<Intent> = replies
-            .par_iter()
-            .map_init(String::new, |buf, &(from, to)| {
-                world.reply(from, to, day, buf)
-            })
-            .collect();
-        self.send_all(day, &intents, &mut Vec::new().into_iter().peekable());
+        self.send_all(day, &replies, &mut Vec::new().into_iter().peekable());
 
         let banned: Vec<bool> = (0..world.pop.len() as u32)
             .map(|m| self.engine.is_banned(m))
@@ -444,6 +430,58 @@ impl Run<'_> {
         chunks.into_iter().flatten().collect()
     }
 
+    /// Phase 4: the answers applied in recipient order; returns who is due
+    /// a ban. Replies to accepted requests (they go out tomorrow) are
+    /// written meanwhile, in batches on the other threads, so that this
+    /// serial phase leaves no core idle; the batches keep their order.
+    fn answer_all(&mut self, day: u32, answers: &[Answer]) -> Vec<u32> {
+        let world = self.world.clone();
+        let written: Mutex<Vec<(usize, Vec<Intent>)>> = Mutex::new(Vec::new());
+        let mut bans = Vec::new();
+        rayon::scope(|scope| {
+            let mut batches = 0;
+            let mut write = |batch: Vec<(u32, u32)>| {
+                let (world, written, index) = (&world, &written, batches);
+                batches += 1;
+                scope.spawn(move |_| {
+                    let mut buf = String::new();
+                    let intents = batch
+                        .iter()
+                        .map(|&(from, to)| world.reply(from, to, day + 1, &mut buf))
+                        .collect();
+                    written
+                        .lock()
+                        .expect("a reply writer panicked")
+                        .push((index, intents));
+                });
+            };
+            for (i, a) in answers.iter().enumerate() {
+                // Requests left alone change nothing but a count: no loads to start.
+                if let Some(next) = answers
+                    .get(i + AHEAD)
+                    .filter(|a| a.response != Response::Leave)
+                {
+                    self.warm_answer(next);
+                }
+                if let Some(next) = answers
+                    .get(i + TAB_AHEAD)
+                    .filter(|a| a.response != Response::Leave)
+                {
+                    self.warm_answer_near(next);
+                }
+                self.answer(day, a, &mut bans);
+                if self.to_reply.len() == REPLY_BATCH {
+                    write(std::mem::take(&mut self.to_reply));
+                }
+            }
+            write(std::mem::take(&mut self.to_reply));
+        });
+        let mut written = written.into_inner().expect("a reply writer panicked");
+        written.sort_by_key(|(index, _)| *index);
+        self.replies = written.into_iter().flat_map(|(_, v)| v).collect();
+        bans
+    }
+
     /// Starts the loads an answer will wait for: the pair, both request
     /// tabs, the header of the sender's memory of what it awaits.
     fn warm_answer(&self, a: &Answer) {
@@ -481,7 +519,7 @@ impl Run<'_> {
                     // The sender is notified, and stops waiting.
                     self.awaiting[s as usize].retain(|w| w.recipient != r);
                     if a.reply {
-                        self.replies.push((r, s));
+                        self.to_reply.push((r, s));
                     }
                 }
             }
