@@ -221,11 +221,18 @@ fn scan_rules(bytes: &[u8]) -> RuleSet {
 /// `haystack` contains `needle`, ASCII letters compared case-insensitively.
 fn contains_ignore_case(haystack: &[u8], needle: &str) -> bool {
     let needle = needle.trim().as_bytes();
-    !needle.is_empty()
-        && haystack.len() >= needle.len()
-        && haystack
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+    let Some((first, rest)) = needle.split_first() else {
+        return false;
+    };
+    let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    // A cheap scan for the first byte; the rest compared only there.
+    let first = first.to_ascii_lowercase();
+    haystack[..=last_start].iter().enumerate().any(|(i, b)| {
+        b.to_ascii_lowercase() == first
+            && haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
+    })
 }
 
 const GREETINGS: &[&str] = &[
@@ -290,6 +297,20 @@ mod tests {
 
     fn fires(text: &str) -> RuleSet {
         Matcher::new().text_rules(text, &Hints::default())
+    }
+
+    proptest::proptest! {
+        /// The first-byte scan finds a needle, in any case, exactly where
+        /// lower-casing both and comparing every window does.
+        #[test]
+        fn contains_ignore_case_matches_a_plain_search(
+            haystack in "[a-cA-C ]{0,30}",
+            needle in "[a-cA-C]{0,4}",
+        ) {
+            let (h, n) = (haystack.to_ascii_lowercase(), needle.to_ascii_lowercase());
+            let plain = !n.is_empty() && h.as_bytes().windows(n.len()).any(|w| w == n.as_bytes());
+            proptest::prop_assert_eq!(contains_ignore_case(haystack.as_bytes(), &needle), plain);
+        }
     }
 
     #[test]
