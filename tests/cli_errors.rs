@@ -169,6 +169,18 @@ fn bad_scenarios_name_the_key_and_line() {
     );
     bad_scenario(
         &d,
+        "style.toml",
+        "[behavior.recruiter]\nper_dya = 3\n",
+        &[&p("style.toml"), "behavior.recruiter.per_dya"],
+    );
+    bad_scenario(
+        &d,
+        "candidates.toml",
+        "[behavior.recruiter]\nseeker_candidates = 0\n",
+        &[&p("candidates.toml"), "seeker_candidates"],
+    );
+    bad_scenario(
+        &d,
         "sweep.toml",
         "[sweep]\n\"policy.nope\" = [1]\n",
         &[&p("sweep.toml"), "policy.nope"],

@@ -190,3 +190,17 @@ fn policy_variants_see_the_same_behaviour_until_the_policy_matters() {
     );
     assert_ne!(a.daily[19], b.daily[19]);
 }
+
+#[test]
+fn recruiters_who_search_longer_for_job_seekers_are_accepted_more() {
+    // Job seekers welcome job offers: drawing more candidates per search
+    // (and writing to the first open to work) must show in acceptance.
+    let acceptance = |candidates: &str| {
+        let out = simulate(&small(&[&format!(
+            "behavior.recruiter.seeker_candidates={candidates}"
+        )]));
+        rate(persona(&out, Persona::Recruiter), Rate::AcceptanceRate)
+    };
+    let (one, eight) = (acceptance("1"), acceptance("8"));
+    assert!(eight > one + 0.03, "8 candidates {eight} vs 1 {one}");
+}

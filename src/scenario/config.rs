@@ -255,22 +255,77 @@ pub fn check(s: &Scenario) -> Result<(), (String, String)> {
     Ok(())
 }
 
+/// A persona's table as given, over that persona's own defaults: a
+/// scenario may set just one key of one persona (`[behavior.recruiter]
+/// per_day = 5`); unknown keys are still refused.
+mod styles {
+    use super::SenderStyle;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer};
+
+    fn over<'de, D: Deserializer<'de>>(
+        default: SenderStyle,
+        d: D,
+    ) -> Result<SenderStyle, D::Error> {
+        let given = toml::Table::deserialize(d)?;
+        let mut merged = match toml::Value::try_from(default) {
+            Ok(toml::Value::Table(table)) => table,
+            _ => return Err(D::Error::custom("a persona's defaults are not a table")),
+        };
+        merged.extend(given);
+        merged
+            .try_into()
+            .map_err(|e: toml::de::Error| D::Error::custom(e.message().trim()))
+    }
+
+    pub fn member<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
+        over(SenderStyle::member(), d)
+    }
+    pub fn industry_peer<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
+        over(SenderStyle::industry_peer(), d)
+    }
+    pub fn recruiter<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
+        over(SenderStyle::recruiter(), d)
+    }
+    pub fn conference_contact<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
+        over(SenderStyle::conference_contact(), d)
+    }
+    pub fn spammer<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
+        over(SenderStyle::spammer(), d)
+    }
+    pub fn harasser<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
+        over(SenderStyle::harasser(), d)
+    }
+}
+
 /// `[behavior]`: how each persona writes and how recipients answer. Every
 /// behavioural constant of the simulator is here, with its default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BehaviorConfig {
-    #[serde(default = "SenderStyle::member")]
+    #[serde(default = "SenderStyle::member", deserialize_with = "styles::member")]
     pub member: SenderStyle,
-    #[serde(default = "SenderStyle::industry_peer")]
+    #[serde(
+        default = "SenderStyle::industry_peer",
+        deserialize_with = "styles::industry_peer"
+    )]
     pub industry_peer: SenderStyle,
-    #[serde(default = "SenderStyle::recruiter")]
+    #[serde(
+        default = "SenderStyle::recruiter",
+        deserialize_with = "styles::recruiter"
+    )]
     pub recruiter: SenderStyle,
-    #[serde(default = "SenderStyle::conference_contact")]
+    #[serde(
+        default = "SenderStyle::conference_contact",
+        deserialize_with = "styles::conference_contact"
+    )]
     pub conference_contact: SenderStyle,
-    #[serde(default = "SenderStyle::spammer")]
+    #[serde(default = "SenderStyle::spammer", deserialize_with = "styles::spammer")]
     pub spammer: SenderStyle,
-    #[serde(default = "SenderStyle::harasser")]
+    #[serde(
+        default = "SenderStyle::harasser",
+        deserialize_with = "styles::harasser"
+    )]
     pub harasser: SenderStyle,
     pub recipients: RecipientModel,
 }

@@ -71,11 +71,12 @@ pub fn load(path: Option<&str>, sets: &[String]) -> Result<Loaded, InputError> {
 
 /// Parses scenario text; `source` names it in errors.
 pub fn parse(source: &str, text: &str, sets: &[String]) -> Result<Loaded, InputError> {
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| toml_error(source, text, &e))?;
+    check_persona_keys(source, text, &table)?;
     // First pass straight from the text, so that errors carry the line.
     let from_file: Scenario = toml::from_str(text).map_err(|e| toml_error(source, text, &e))?;
     check(&from_file).map_err(|(key, msg)| key_error(source, text, &key, msg))?;
 
-    let mut table: toml::Table = toml::from_str(text).map_err(|e| toml_error(source, text, &e))?;
     let mut set_keys = Vec::new();
     for set in sets {
         let (key, value) = parse_set(set)?;
@@ -98,6 +99,37 @@ pub fn parse(source: &str, text: &str, sets: &[String]) -> Result<Loaded, InputE
         scenario,
         points,
     })
+}
+
+/// The keys of `[behavior.<persona>]` tables, checked on the raw table: a
+/// persona's table is read over that persona's defaults, where an unknown
+/// key could only be reported at the table's header.
+fn check_persona_keys(source: &str, text: &str, table: &toml::Table) -> Result<(), InputError> {
+    let Some(toml::Value::Table(behavior)) = table.get("behavior") else {
+        return Ok(());
+    };
+    let known = match toml::Value::try_from(SenderStyle::member()) {
+        Ok(toml::Value::Table(keys)) => keys,
+        _ => return Ok(()),
+    };
+    for (persona, style) in behavior {
+        let toml::Value::Table(style) = style else {
+            continue;
+        };
+        if persona == "recipients" {
+            continue;
+        }
+        if let Some(key) = style.keys().find(|k| !known.contains_key(*k)) {
+            let expected: Vec<&str> = known.keys().map(String::as_str).collect();
+            return Err(key_error(
+                source,
+                text,
+                &format!("behavior.{persona}.{key}"),
+                format!("unknown key, expected one of {}", expected.join(", ")),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Deserializes and range-checks a table; errors are plain messages.
@@ -325,6 +357,26 @@ mod tests {
         let loaded = parse("empty.toml", "", &[]).unwrap();
         assert_eq!(loaded.scenario, Scenario::default());
         assert_eq!(loaded.points.len(), 1);
+    }
+
+    #[test]
+    fn a_persona_table_may_set_one_key_over_that_personas_defaults() {
+        let text = "[behavior.recruiter]\nper_day = 5\n";
+        let behavior = parse("one.toml", text, &[]).unwrap().scenario.behavior;
+        let expected = SenderStyle {
+            per_day: 5.0,
+            ..SenderStyle::recruiter()
+        };
+        assert_eq!(behavior.recruiter, expected);
+        assert_eq!(behavior.member, SenderStyle::member());
+        let set = ["behavior.spammer.bulk=0.1".to_string()];
+        let spammer = parse("empty.toml", "", &set)
+            .unwrap()
+            .scenario
+            .behavior
+            .spammer;
+        assert_eq!(spammer.bulk, 0.1);
+        assert_eq!(spammer.per_day, SenderStyle::spammer().per_day);
     }
 
     #[test]
