@@ -10,7 +10,9 @@
 //! 3. **look** (parallel over recipients): recipients decide on the requests
 //!    they look at;
 //! 4. **answer** (in recipient order): accepts, ignores, blocks and reports
-//!    applied; bans take effect at the end of the day.
+//!    applied, while the replies to accepted requests are written on the
+//!    other threads (they are sent first thing the next day); bans take
+//!    effect at the end of the day.
 //!
 //! Departure from DESIGN.md: the engine state is not split by owner for
 //! parallel mutation. Decisions are applied sequentially instead, which keeps
@@ -226,7 +228,8 @@ impl Run<'_> {
         self.out.daily[day as usize].add(metric, n);
     }
 
-    /// Phases 1 and 2, pipelined: senders' plans are made in parallel, chunk
+    /// Yesterday's replies go out first. Then phases 1 and 2, pipelined:
+    /// senders' plans are made in parallel, chunk
     /// by chunk, while the messages of chunks already planned go through the
     /// engine in chunk order. The thread that sends helps plan whenever the
     /// next chunk is not ready, so a single thread does plan, then send.
