@@ -104,6 +104,9 @@ pub struct SampledText {
 pub struct Planned {
     pub intents: Vec<Intent>,
     pub samples: Vec<SampledText>,
+    /// Scratch: the recipients of the sender being planned (kept to save
+    /// an allocation per sender).
+    recipients: Vec<MemberId>,
 }
 
 /// A text and what does not change with its recipient: its hash and the
@@ -411,6 +414,7 @@ impl<'a> World<'a> {
         let Planned {
             intents: out,
             samples,
+            recipients,
         } = planned;
         let pop = self.pop;
         let persona = pop.persona[s as usize];
@@ -460,14 +464,13 @@ impl<'a> World<'a> {
         let bulk_text = bulk.as_ref().map(|(_, body)| self.read(body));
         // The day's recipients first, so that what the messages read of them
         // (industry, events) is loading while the texts are written.
-        let recipients: Vec<MemberId> = (0..count)
-            .filter_map(|_| self.choose_recipient(&mut rng, s, style))
-            .collect();
-        for &r in &recipients {
+        recipients.clear();
+        recipients.extend((0..count).filter_map(|_| self.choose_recipient(&mut rng, s, style)));
+        for &r in recipients.iter() {
             prefetch(&pop.industry[r as usize]);
             pop.warm_met(r);
         }
-        for r in recipients {
+        for &r in recipients.iter() {
             let pair = self.pair(s, r);
             let (ingredients, personalised, own);
             let written = match (&bulk, &bulk_text) {

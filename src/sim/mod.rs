@@ -283,7 +283,10 @@ impl Run<'_> {
                 while let Ok((c, planned)) = rx.try_recv() {
                     ready[c] = Some(planned);
                 }
-                if let Some(Planned { intents, samples }) = ready[next].take() {
+                if let Some(Planned {
+                    intents, samples, ..
+                }) = ready[next].take()
+                {
                     this.send_all(day, &intents, &mut samples.into_iter().peekable());
                     next += 1;
                 } else if !matches!(rayon::yield_local(), Some(rayon::Yield::Executed)) {
