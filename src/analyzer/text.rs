@@ -227,12 +227,24 @@ fn contains_ignore_case(haystack: &[u8], needle: &str) -> bool {
     let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
         return false;
     };
-    // A cheap scan for the first byte; the rest compared only there.
+    // Where the first byte matches, 32 places at a time (a loop without
+    // early exits, which the compiler turns into vector compares); the rest
+    // of the needle compared only there.
     let first = first.to_ascii_lowercase();
-    haystack[..=last_start].iter().enumerate().any(|(i, b)| {
-        b.to_ascii_lowercase() == first
-            && haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
-    })
+    for (block, starts) in haystack[..=last_start].chunks(32).enumerate() {
+        let mut hits = 0u32;
+        for (k, b) in starts.iter().enumerate() {
+            hits |= u32::from(b.to_ascii_lowercase() == first) << k;
+        }
+        while hits != 0 {
+            let i = block * 32 + hits.trailing_zeros() as usize;
+            if haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest) {
+                return true;
+            }
+            hits &= hits - 1;
+        }
+    }
+    false
 }
 
 const GREETINGS: &[&str] = &[
