@@ -45,19 +45,21 @@ impl SendContext {
 pub fn text_hash(text: &str) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let bytes = text.as_bytes();
+    let step = |h: u64, word: [u8; 8]| {
+        (h ^ u64::from_le_bytes(word))
+            .wrapping_mul(K)
+            .rotate_left(29)
+    };
     let mut h = (bytes.len() as u64).wrapping_mul(K) ^ 0xcbf2_9ce4_8422_2325;
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
-        let word = u64::from_le_bytes(w.try_into().expect("chunks of eight"));
-        h = (h ^ word).wrapping_mul(K).rotate_left(29);
+        h = step(h, w.try_into().expect("chunks of eight"));
     }
     let tail = words.remainder();
     if !tail.is_empty() {
         let mut last = [0u8; 8];
         last[..tail.len()].copy_from_slice(tail);
-        h = (h ^ u64::from_le_bytes(last))
-            .wrapping_mul(K)
-            .rotate_left(29);
+        h = step(h, last);
     }
     crate::rng::mix(h)
 }

@@ -136,61 +136,71 @@ fn bad_scenario(d: &TempDir, name: &str, text: &str, needles: &[&str]) {
 #[test]
 fn bad_scenarios_name_the_key_and_line() {
     let d = tempfile::tempdir().unwrap();
-    let p = |n: &str| format!("{}:2", s(&d.path().join(n)));
-    bad_scenario(
-        &d,
-        "unknown.toml",
-        "[policy]\nban_after = 2\n",
-        &[&p("unknown.toml"), "ban_after"],
-    );
-    bad_scenario(
-        &d,
-        "range.toml",
-        "[policy]\nspam_filter_threshold = 1.5\n",
-        &[&p("range.toml"), "spam_filter_threshold"],
-    );
-    bad_scenario(
-        &d,
-        "share.toml",
-        "[population]\npage_share = -0.1\n",
-        &[&p("share.toml"), "page_share"],
-    );
-    bad_scenario(
-        &d,
-        "persona.toml",
-        "[population.personas]\nwizard = 0.1\n",
-        &[&p("persona.toml"), "wizard"],
-    );
-    bad_scenario(
-        &d,
-        "personas.toml",
-        "[population.personas]\nspammer = 0.6\nrecruiter = 0.6\n",
-        &["personas"],
-    );
-    bad_scenario(
-        &d,
-        "style.toml",
-        "[behavior.recruiter]\nper_dya = 3\n",
-        &[&p("style.toml"), "behavior.recruiter.per_dya"],
-    );
-    bad_scenario(
-        &d,
-        "candidates.toml",
-        "[behavior.recruiter]\nseeker_candidates = 0\n",
-        &[&p("candidates.toml"), "seeker_candidates"],
-    );
-    bad_scenario(
-        &d,
-        "sweep.toml",
-        "[sweep]\n\"policy.nope\" = [1]\n",
-        &[&p("sweep.toml"), "policy.nope"],
-    );
-    bad_scenario(
-        &d,
-        "sweepval.toml",
-        "[sweep]\n\"policy.ban_after_reports\" = [1, -2]\n",
-        &[&p("sweepval.toml"), "ban_after_reports"],
-    );
+    // (file, text, the key it must name, whether it must name line 2)
+    let cases = [
+        (
+            "unknown.toml",
+            "[policy]\nban_after = 2\n",
+            "ban_after",
+            true,
+        ),
+        (
+            "range.toml",
+            "[policy]\nspam_filter_threshold = 1.5\n",
+            "spam_filter_threshold",
+            true,
+        ),
+        (
+            "share.toml",
+            "[population]\npage_share = -0.1\n",
+            "page_share",
+            true,
+        ),
+        (
+            "persona.toml",
+            "[population.personas]\nwizard = 0.1\n",
+            "wizard",
+            true,
+        ),
+        (
+            "personas.toml",
+            "[population.personas]\nspammer = 0.6\nrecruiter = 0.6\n",
+            "personas",
+            false,
+        ),
+        (
+            "style.toml",
+            "[behavior.recruiter]\nper_dya = 3\n",
+            "behavior.recruiter.per_dya",
+            true,
+        ),
+        (
+            "candidates.toml",
+            "[behavior.recruiter]\nseeker_candidates = 0\n",
+            "seeker_candidates",
+            true,
+        ),
+        (
+            "sweep.toml",
+            "[sweep]\n\"policy.nope\" = [1]\n",
+            "policy.nope",
+            true,
+        ),
+        (
+            "sweepval.toml",
+            "[sweep]\n\"policy.ban_after_reports\" = [1, -2]\n",
+            "ban_after_reports",
+            true,
+        ),
+    ];
+    for (name, text, key, on_line_2) in cases {
+        let line = format!("{}:2", s(&d.path().join(name)));
+        let mut needles = vec![key];
+        if on_line_2 {
+            needles.push(&line);
+        }
+        bad_scenario(&d, name, text, &needles);
+    }
 }
 
 /// The contract asks every bad scenario to name its key and line; these two

@@ -172,18 +172,12 @@ const DEAL_PART: usize = if cfg!(test) { 7 } else { 1 << 20 };
 /// bucket, so that every (bucket, part) owns one slice of the output.
 fn deal(pairs: &[(u32, u32)], buckets: usize, symmetric: bool) -> (Vec<(u32, u32)>, Vec<usize>) {
     let bucket = |row: u32| row as usize / BUCKET_ROWS;
-    let kept = |&&(a, b): &&(u32, u32)| !(symmetric && a == b);
     let parts: Vec<&[(u32, u32)]> = pairs.chunks(DEAL_PART).collect();
     let counts: Vec<Vec<usize>> = parts
         .par_iter()
         .map(|part| {
             let mut count = vec![0usize; buckets];
-            for &(a, b) in part.iter().filter(kept) {
-                count[bucket(a)] += 1;
-                if symmetric {
-                    count[bucket(b)] += 1;
-                }
-            }
+            for_each_entry(part, symmetric, |row, _| count[bucket(row)] += 1);
             count
         })
         .collect();
@@ -206,19 +200,27 @@ fn deal(pairs: &[(u32, u32)], buckets: usize, symmetric: bool) -> (Vec<(u32, u32
         .zip(slices)
         .for_each(|(part, mut out)| {
             let mut fill = vec![0usize; buckets];
-            let mut put = |row: u32, target: u32| {
+            for_each_entry(part, symmetric, |row, target| {
                 let k = bucket(row);
                 out[k][fill[k]] = (row, target);
                 fill[k] += 1;
-            };
-            for &(a, b) in part.iter().filter(kept) {
-                put(a, b);
-                if symmetric {
-                    put(b, a);
-                }
-            }
+            });
         });
     (dealt, starts)
+}
+
+/// Calls `f` with the (row, target) entries of some pairs: each pair, and
+/// its mirror when symmetric (self-loops dropped then).
+fn for_each_entry(pairs: &[(u32, u32)], symmetric: bool, mut f: impl FnMut(u32, u32)) {
+    for &(a, b) in pairs {
+        if symmetric && a == b {
+            continue;
+        }
+        f(a, b);
+        if symmetric {
+            f(b, a);
+        }
+    }
 }
 
 /// The rows `first..` of a CSR from their (row, target) entries: each row's

@@ -218,6 +218,9 @@ pub fn generate(cfg: &PopulationConfig, seed: u64, replication: u32) -> Populati
     let shares = cfg.personas.shares();
     for m in 0..n {
         let mut rng = stream(seed, Purpose::Members, &[rep, m as u64]);
+        // Industries take contiguous blocks of ids: ids are only labels, and
+        // this way same-industry members (most links and messages) sit near
+        // each other in every per-member table.
         pop.industry[m] = (m * industries / n) as u16;
         if rng.random_bool(cfg.page_share) {
             pop.is_page[m] = true;

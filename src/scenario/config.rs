@@ -278,24 +278,24 @@ mod styles {
             .map_err(|e: toml::de::Error| D::Error::custom(e.message().trim()))
     }
 
-    pub fn member<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
-        over(SenderStyle::member(), d)
+    /// One reader per persona, each over that persona's defaults (serde
+    /// names a field's reader by path, so each is a function of its own).
+    macro_rules! over_defaults_of {
+        ($($persona:ident),*) => {$(
+            pub fn $persona<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
+                over(SenderStyle::$persona(), d)
+            }
+        )*};
     }
-    pub fn industry_peer<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
-        over(SenderStyle::industry_peer(), d)
-    }
-    pub fn recruiter<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
-        over(SenderStyle::recruiter(), d)
-    }
-    pub fn conference_contact<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
-        over(SenderStyle::conference_contact(), d)
-    }
-    pub fn spammer<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
-        over(SenderStyle::spammer(), d)
-    }
-    pub fn harasser<'de, D: Deserializer<'de>>(d: D) -> Result<SenderStyle, D::Error> {
-        over(SenderStyle::harasser(), d)
-    }
+
+    over_defaults_of!(
+        member,
+        industry_peer,
+        recruiter,
+        conference_contact,
+        spammer,
+        harasser
+    );
 }
 
 /// `[behavior]`: how each persona writes and how recipients answer. Every
