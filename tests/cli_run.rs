@@ -235,6 +235,23 @@ fn a_population_too_large_for_the_machine_is_refused_before_running() {
 }
 
 #[test]
+fn a_run_whose_messages_would_not_fit_is_refused_before_running() {
+    // A small network, but its pair records and requests grow with every
+    // day's messages: 10 million days of them are terabytes.
+    let out = tempfile::tempdir().unwrap().path().join("x");
+    let err = refused_run(&[
+        "--set".as_ref(),
+        "population.members=10000".as_ref(),
+        "--set".as_ref(),
+        "days=10000000".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(err.contains("over 10000000 days"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
 fn a_failed_run_leaves_no_report_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");

@@ -97,6 +97,11 @@ fn counts_are_conserved() {
             "{what}"
         );
         assert!(c.get(Metric::WrongfulBans) <= c.get(Metric::Bans), "{what}");
+        // A request is answered (accepted or ignored) only when looked at.
+        assert!(
+            c.get(Metric::Accepted) + c.get(Metric::Ignored) <= c.get(Metric::RequestsViewed),
+            "{what}"
+        );
         assert!(
             c.get(Metric::AcceptedPersonalised) <= c.get(Metric::OpenedPersonalised),
             "{what}"
@@ -123,8 +128,15 @@ fn counts_are_conserved() {
         out.daily.last().unwrap().get(Metric::PendingEnd),
         total.get(Metric::PendingEnd)
     );
-    let daily_attempts: u64 = out.daily.iter().map(|c| c.get(Metric::Attempts)).sum();
-    assert_eq!(total.get(Metric::Attempts), daily_attempts);
+    for m in [Metric::Attempts, Metric::RequestsViewed] {
+        let daily: u64 = out.daily.iter().map(|c| c.get(m)).sum();
+        assert_eq!(total.get(m), daily, "{}", m.name());
+    }
+    // Most requests looked at are left for another day: more views than answers.
+    assert!(
+        total.get(Metric::RequestsViewed)
+            > total.get(Metric::Accepted) + total.get(Metric::Ignored)
+    );
     for m in [Metric::Filtered, Metric::Suppressed, Metric::Rejected] {
         assert!(
             total.get(m) > 0,

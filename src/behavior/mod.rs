@@ -176,6 +176,14 @@ pub struct Answer {
     pub saw_abuse: bool,
 }
 
+impl Answer {
+    /// Whether applying the answer changes any state: a request left alone
+    /// (and not remembered as abuse) only counts as looked at.
+    pub fn changes_anything(&self) -> bool {
+        self.response != Response::Leave || self.report || self.saw_abuse
+    }
+}
+
 /// Everything behaviour reads, shared by all threads.
 #[derive(Clone)]
 pub struct World<'a> {
@@ -590,6 +598,7 @@ impl<'a> World<'a> {
                 for q in requests {
                     pop.connections.warm_bounds(q.sender);
                     prefetch(&pop.industry[q.sender as usize]);
+                    prefetch(&pop.persona[q.sender as usize]);
                 }
             }
             Warm::Near => {

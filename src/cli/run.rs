@@ -65,7 +65,8 @@ fn parse_shard(s: &str) -> Result<(usize, usize), InputError> {
 
 /// Refuses a scenario whose runs would not fit in this machine's memory.
 /// Up to `threads` runs are under way at once: one population per
-/// replication in flight, one engine state per run.
+/// replication in flight, one engine state per run. The peak is while the
+/// populations are built or while the runs are under way, whichever is more.
 fn check_memory(
     source: &str,
     s: &Scenario,
@@ -75,28 +76,24 @@ fn check_memory(
     let runs = points * s.replications as usize;
     let populations = (s.replications as usize).min(threads) as u64;
     let states = runs.min(threads) as u64;
+    let (building, built) = population::estimated_bytes(&s.population);
     let need =
-        populations * population::estimated_bytes(&s.population) + states * sim_state_bytes(s);
+        (populations * building).max(populations * built + states * sim::estimated_state_bytes(s));
     let have = machine_memory();
     if need > have {
         let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
         return Err(InputError::new(
             source,
             format!(
-                "population.members = {} needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population",
+                "population.members = {} over {} days needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population or fewer days",
                 s.population.members,
+                s.days,
                 gib(need),
                 gib(have)
             ),
         ));
     }
     Ok(())
-}
-
-/// The engine's and behaviour's state per member, roughly (calibrated on
-/// the baseline at 1 million members: 648 MiB peak in all).
-fn sim_state_bytes(s: &Scenario) -> u64 {
-    u64::from(s.population.members) * 260
 }
 
 fn machine_memory() -> u64 {

@@ -191,15 +191,17 @@ impl Population {
     }
 }
 
-/// Bytes a generated population of this size needs at its peak, roughly
-/// (used to refuse scenarios too large for the machine before allocating).
-pub fn estimated_bytes(cfg: &PopulationConfig) -> u64 {
+/// Bytes a generated population of this size needs, roughly (used to
+/// refuse scenarios too large for the machine before allocating):
+/// `(while it is built, once built)`.
+pub fn estimated_bytes(cfg: &PopulationConfig) -> (u64, u64) {
     let n = u64::from(cfg.members);
     let edges = (n as f64 * cfg.mean_connections / 2.0) as u64;
     // While the CSR is built: the edge list (8 B/edge) dealt into buckets
     // in both directions (16 B/edge), then the buckets and the targets
-    // (8 B/edge); and the per-member data.
-    n * 64 + edges * 24
+    // (8 B/edge); and the per-member data. Built: both directions of every
+    // edge (8 B/edge) and the per-member data.
+    (n * 64 + edges * 24, n * 32 + edges * 8)
 }
 
 /// Generates a population for one replication.

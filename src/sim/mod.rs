@@ -8,7 +8,7 @@
 //! 2. **send** (in sender order): every message through the engine, exactly
 //!    as `replay` would apply it;
 //! 3. **look** (parallel over recipients): recipients decide on the requests
-//!    they look at;
+//!    they look at (each counted here; those left alone go no further);
 //! 4. **answer** (in recipient order): accepts, ignores, blocks and reports
 //!    applied, while the replies to accepted requests are written on the
 //!    other threads (they are sent first thing the next day); bans take
@@ -183,12 +183,40 @@ fn sample_rate(pop: &Population, scenario: &Scenario, wanted: usize) -> f64 {
 /// New messages the senders are expected to write over the run (their
 /// personas' daily means), before follow-ups and replies.
 fn expected_new_messages(pop: &Population, scenario: &Scenario) -> f64 {
-    let counts = pop.persona_counts();
+    new_messages(pop.persona_counts().map(|c| c as f64), scenario)
+}
+
+/// New messages over the run from these numbers of members by persona.
+fn new_messages(members_by_persona: [f64; 6], scenario: &Scenario) -> f64 {
+    let styles = scenario.behavior.styles();
     let per_day: f64 = Persona::ALL
         .iter()
-        .map(|p| counts[*p as usize] as f64 * scenario.behavior.styles()[*p as usize].1.per_day)
+        .map(|p| members_by_persona[*p as usize] * styles[*p as usize].1.per_day)
         .sum();
     per_day * f64::from(scenario.days)
+}
+
+/// Bytes one run needs besides its population, roughly, before the
+/// population exists (to refuse a run too large for the machine): per
+/// member (engine flags and counters, request tabs, senders' memories, the
+/// day's buffers) and per new message expected from the personas' shares
+/// (its pair record, reserved up front, and what it leaves in request tabs
+/// and memories). Calibrated on the baseline at 1 million members: 653 MiB
+/// peak over 30 days, 895 MiB over 60.
+pub fn estimated_state_bytes(scenario: &Scenario) -> u64 {
+    const PER_MEMBER: f64 = 240.0;
+    const PER_NEW_MESSAGE: f64 = 26.0;
+    let cfg = &scenario.population;
+    let members = f64::from(cfg.members);
+    let people = members * (1.0 - cfg.page_share);
+    let mut by_persona = [0.0; 6];
+    let shares = cfg.personas.shares();
+    by_persona[Persona::Member as usize] =
+        people * (1.0 - shares.iter().map(|(_, share)| share).sum::<f64>());
+    for (i, (_, share)) in shares.iter().enumerate() {
+        by_persona[i + 1] = people * share;
+    }
+    (members * PER_MEMBER + new_messages(by_persona, scenario) * PER_NEW_MESSAGE) as u64
 }
 
 impl Run<'_> {
@@ -402,13 +430,16 @@ impl Run<'_> {
         }
     }
 
-    /// Phase 3: recipients look at their requests, in parallel.
-    fn look(&self, day: u32) -> Vec<Answer> {
+    /// Phase 3: recipients look at their requests, in parallel. Every
+    /// request looked at is counted here (by its sender's persona); only the
+    /// answers that change something go on to the serial phase 4 (most
+    /// requests looked at are left for another day).
+    fn look(&mut self, day: u32) -> Vec<Answer> {
         let world = &self.world;
         let engine = &self.engine;
         let memory = &self.memory;
         let n = world.pop.len();
-        let chunks: Vec<Vec<Answer>> = (0..n.div_ceil(CHUNK))
+        let chunks: Vec<(Vec<Answer>, [u64; 6])> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
                 let looks: Vec<Look> = (c * CHUNK..((c + 1) * CHUNK).min(n))
@@ -430,23 +461,41 @@ impl Run<'_> {
                     let requests = engine.requests_of(r);
                     world.answer_look(look.clone(), requests, |s| memory.harassed(r, s), &mut out);
                 }
-                out
+                let mut viewed = [0u64; 6];
+                for a in &out {
+                    viewed[world.pop.persona[a.sender as usize] as usize] += 1;
+                }
+                out.retain(Answer::changes_anything);
+                (out, viewed)
             })
             .collect();
-        chunks.into_iter().flatten().collect()
+        let mut answers = Vec::with_capacity(chunks.iter().map(|(a, _)| a.len()).sum());
+        for (chunk, viewed) in chunks {
+            answers.extend(chunk);
+            for (persona, n) in viewed.into_iter().enumerate() {
+                self.out.by_persona[persona].add(Metric::RequestsViewed, n);
+                self.out.daily[day as usize].add(Metric::RequestsViewed, n);
+            }
+        }
+        answers
     }
 
     /// Phase 4: the answers applied in recipient order; returns who is due
     /// a ban. Replies to accepted requests (they go out tomorrow) are
     /// written meanwhile, in batches on the other threads, so that this
-    /// serial phase leaves no core idle; the batches keep their order.
+    /// serial phase leaves no core idle; the batches keep their order. On
+    /// the last day there is no tomorrow: nothing is written.
     fn answer_all(&mut self, day: u32, answers: &[Answer]) -> Vec<u32> {
         let world = self.world.clone();
+        let tomorrow = (day as usize + 1) < self.out.daily.len();
         let written: Mutex<Vec<(usize, Vec<Intent>)>> = Mutex::new(Vec::new());
         let mut bans = Vec::new();
         rayon::scope(|scope| {
             let mut batches = 0;
             let mut write = |batch: Vec<(u32, u32)>| {
+                if !tomorrow {
+                    return;
+                }
                 let (world, written, index) = (&world, &written, batches);
                 batches += 1;
                 scope.spawn(move |_| {
@@ -462,17 +511,10 @@ impl Run<'_> {
                 });
             };
             for (i, a) in answers.iter().enumerate() {
-                // Requests left alone change nothing but a count: no loads to start.
-                if let Some(next) = answers
-                    .get(i + AHEAD)
-                    .filter(|a| a.response != Response::Leave)
-                {
+                if let Some(next) = answers.get(i + AHEAD) {
                     self.warm_answer(next);
                 }
-                if let Some(next) = answers
-                    .get(i + TAB_AHEAD)
-                    .filter(|a| a.response != Response::Leave)
-                {
+                if let Some(next) = answers.get(i + TAB_AHEAD) {
                     self.warm_answer_near(next);
                 }
                 self.answer(day, a, &mut bans);
@@ -508,7 +550,6 @@ impl Run<'_> {
     /// Phase 4: one answer applied to the engine, and its tallies.
     fn answer(&mut self, day: u32, a: &Answer, bans: &mut Vec<u32>) {
         let (r, s) = (a.recipient, a.sender);
-        self.count(day, s, Metric::RequestsViewed, 1);
         if a.saw_abuse {
             self.memory.remember_abuse(r, s);
         }
