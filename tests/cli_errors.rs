@@ -254,6 +254,20 @@ fn bad_set_values_name_the_flag_and_key() {
         bad_input(&["replay", s(&actions), "--set", set], &["--set", key]);
     }
     bad_input(&["replay", s(&actions), "--bogus"], &["--bogus"]);
+    // Among several sets, the one that broke the scenario is named alone.
+    let line = bad_input(
+        &[
+            "run",
+            "--set",
+            "days=2",
+            "--set",
+            "behavior.spammer.bogus=1",
+            "--set",
+            "population.members=1000",
+        ],
+        &["--set: behavior.spammer.bogus=1: unknown field `bogus`"],
+    );
+    assert!(!line.contains("days=2"), "{line}");
 }
 
 #[test]

@@ -317,6 +317,20 @@ fn an_imported_population_runs() {
         summary.lines().nth(1).unwrap().contains(",300,"),
         "{summary}"
     );
+    // Its memory is estimated from its files' rows before they are read.
+    let err = refused_run(&[
+        scenario.as_os_str(),
+        "--set".as_ref(),
+        "days=4000000000".as_ref(),
+        "--out".as_ref(),
+        tmp.path().join("o1").as_os_str(),
+    ]);
+    assert!(
+        err.contains(
+            "population.members_file (300 members, 2 connections each) over 4000000000 days"
+        ),
+        "{err}"
+    );
     // A bad edge names its file and line.
     std::fs::write(&edges, "a,b\nm1,nobody\n").unwrap();
     let out = tmp.path().join("o2");

@@ -73,6 +73,18 @@ fn check_memory(
     points: usize,
     threads: usize,
 ) -> Result<(), InputError> {
+    // An import is estimated as the generated population of its size.
+    let imported = !s.population.members_file.is_empty();
+    let sized;
+    let s = if imported {
+        sized = Scenario {
+            population: population::sized_like_files(&s.population)?,
+            ..s.clone()
+        };
+        &sized
+    } else {
+        s
+    };
     let runs = points * s.replications as usize;
     let populations = (s.replications as usize).min(threads) as u64;
     let states = runs.min(threads) as u64;
@@ -82,11 +94,18 @@ fn check_memory(
     let have = machine_memory();
     if need > have {
         let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+        let population = if imported {
+            format!(
+                "population.members_file ({} members, {:.0} connections each)",
+                s.population.members, s.population.mean_connections
+            )
+        } else {
+            format!("population.members = {}", s.population.members)
+        };
         return Err(InputError::new(
             source,
             format!(
-                "population.members = {} over {} days needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population or fewer days",
-                s.population.members,
+                "{population} over {} days needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population or fewer days",
                 s.days,
                 gib(need),
                 gib(have)

@@ -153,6 +153,11 @@ impl Csr {
 
 const ENTRIES_FIT: &str = "a CSR holds fewer than 2^32 entries";
 
+/// The most pairs [`Csr::from_pairs`] takes for a symmetric graph (each
+/// pair is two entries; offsets are `u32`). Callers reading pairs from a
+/// file check it, so that a too-large file is an input error.
+pub const MAX_SYMMETRIC_PAIRS: usize = (u32::MAX / 2) as usize;
+
 /// Cache lines of a row [`Csr::warm_row`] asks for: 64 entries, more than
 /// most members' connections.
 const WARM_LINES: usize = 4;

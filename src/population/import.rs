@@ -3,6 +3,7 @@
 //! `population.connections_file` (`a,b`). Events and harassers' targets are
 //! still generated; missing personas and settings are drawn by the shares.
 
+use super::graph::MAX_SYMMETRIC_PAIRS;
 use super::{Csr, Persona, Population};
 use crate::error::{csv_error, InputError};
 use crate::rng::{stream, Purpose};
@@ -32,6 +33,41 @@ fn flag(path: &str, line: u64, col: &str, v: &str) -> Result<bool, InputError> {
                 .at_line(line),
         ),
     }
+}
+
+/// An import's size in the generator's keys (`members`: the members file's
+/// rows; `mean_connections`: two per row of the connections file, per
+/// member), read by counting lines, so that the memory an import needs is
+/// estimated before it is read.
+pub fn sized_like_files(cfg: &PopulationConfig) -> Result<PopulationConfig, InputError> {
+    let rows = |path: &str| -> Result<u64, InputError> {
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| InputError::new(path, format!("cannot read: {e}")))?;
+        let mut buf = vec![0u8; 1 << 16];
+        let (mut lines, mut last) = (0u64, b'\n');
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf)
+                .map_err(|e| InputError::new(path, format!("cannot read: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+            last = buf[n - 1];
+        }
+        // Less the header; a last line without its newline counts too.
+        Ok((lines + u64::from(last != b'\n')).saturating_sub(1))
+    };
+    let members = rows(&cfg.members_file)?;
+    let connections = if cfg.connections_file.is_empty() {
+        0
+    } else {
+        rows(&cfg.connections_file)?
+    };
+    Ok(PopulationConfig {
+        members: u32::try_from(members).unwrap_or(u32::MAX),
+        mean_connections: 2.0 * connections as f64 / members.max(1) as f64,
+        ..cfg.clone()
+    })
 }
 
 /// Reads the members and connections files into a population.
@@ -189,7 +225,49 @@ fn read_connections(
             )
             .at_line(line));
         }
+        if pairs.len() == MAX_SYMMETRIC_PAIRS {
+            return Err(InputError::new(
+                path,
+                format!("more than {MAX_SYMMETRIC_PAIRS} connections, expected at most that many"),
+            )
+            .at_line(line));
+        }
         pairs.push((a, b));
     }
     Ok(Csr::from_pairs(pop.len(), pairs, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_is_sized_by_its_rows_with_or_without_a_last_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let members = dir.path().join("m.csv");
+        let edges = dir.path().join("e.csv");
+        std::fs::write(
+            &members,
+            "id,kind,industry\na,person,x\nb,person,x\nc,page,y",
+        )
+        .unwrap();
+        std::fs::write(&edges, "a,b\na,b\n").unwrap();
+        let cfg = PopulationConfig {
+            members_file: members.to_string_lossy().into_owned(),
+            connections_file: edges.to_string_lossy().into_owned(),
+            ..PopulationConfig::default()
+        };
+        let sized = sized_like_files(&cfg).unwrap();
+        assert_eq!(sized.members, 3);
+        assert!((sized.mean_connections - 2.0 / 3.0).abs() < 1e-9);
+        let missing = PopulationConfig {
+            members_file: dir.path().join("none.csv").to_string_lossy().into_owned(),
+            ..cfg
+        };
+        let err = sized_like_files(&missing).unwrap_err().to_string();
+        assert!(
+            err.contains("none.csv") && err.contains("cannot read"),
+            "{err}"
+        );
+    }
 }

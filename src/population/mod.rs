@@ -9,7 +9,7 @@ pub mod graph;
 mod import;
 
 pub use graph::{Alias, Csr};
-pub use import::import;
+pub use import::{import, sized_like_files};
 
 use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};

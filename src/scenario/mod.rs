@@ -77,7 +77,9 @@ pub fn parse(source: &str, text: &str, sets: &[String]) -> Result<Loaded, InputE
     let from_file: Scenario = toml::from_str(text).map_err(|e| toml_error(source, text, &e))?;
     check(&from_file).map_err(|(key, msg)| key_error(source, text, &key, msg))?;
 
-    let mut set_keys = Vec::new();
+    // Each set applied to the table as set so far: a scenario that breaks
+    // names the first set that broke it.
+    let mut first_broken: Option<String> = None;
     for set in sets {
         let (key, value) = parse_set(set)?;
         if key.starts_with("sweep.") || key == "sweep" {
@@ -88,10 +90,12 @@ pub fn parse(source: &str, text: &str, sets: &[String]) -> Result<Loaded, InputE
         }
         set_dotted(&mut table, &key, value)
             .map_err(|msg| InputError::new("--set", format!("{set}: {msg}")))?;
-        set_keys.push(key);
+        if first_broken.is_none() {
+            first_broken = resolve(&table).err().map(|msg| format!("{set}: {msg}"));
+        }
     }
-    let scenario = resolve(&table)
-        .map_err(|msg| InputError::new("--set", format!("{}: {msg}", sets.join(" "))))?;
+    let scenario =
+        resolve(&table).map_err(|msg| InputError::new("--set", first_broken.unwrap_or(msg)))?;
     let points = expand_sweep(source, text, &table, &scenario)?;
     Ok(Loaded {
         source: source.to_string(),
