@@ -9,6 +9,7 @@ pub mod policy;
 pub mod rules;
 pub mod state;
 mod table;
+mod tabs;
 
 pub use crate::message::Score;
 pub use policy::{AfterIgnore, Policy};

@@ -13,6 +13,7 @@
 use super::policy::Policy;
 use super::rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SendVerdict};
 use super::table::{Key, Table};
+use super::tabs::Tabs;
 use crate::message::{Score, SendContext};
 use crate::prefetch::{prefetch, prefetch_write};
 use crate::violation::{Violation, Violations};
@@ -169,12 +170,8 @@ impl TodayTexts {
     }
 }
 
-/// Room made in a request tab when its first request arrives: most tabs
-/// that fill at all get several, and each growth is a copy and a free.
-const FIRST_TAB_CAPACITY: usize = 4;
-
 /// One request in a recipient's request tab (visible or filtered).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PendingRequest {
     pub sender: MemberId,
     /// Day the request was opened.
@@ -243,7 +240,7 @@ pub struct Engine {
     flags: Vec<u8>,
     opened_today: Vec<u32>,
     pairs: Table<PairKey, Pair>,
-    requests: Vec<Vec<PendingRequest>>,
+    requests: Tabs<PendingRequest>,
     /// Requests pending over all tabs (kept as they open and close).
     pending: u64,
     reporters: FxHashMap<MemberId, FxHashSet<MemberId>>,
@@ -263,7 +260,7 @@ impl Engine {
             flags: vec![0; members],
             opened_today: vec![0; members],
             pairs: Table::new(),
-            requests: vec![Vec::new(); members],
+            requests: Tabs::new(members),
             pending: 0,
             reporters: FxHashMap::default(),
             texts: TodayTexts::new(policy.bulk_threshold),
@@ -286,7 +283,7 @@ impl Engine {
         let id = self.flags.len() as MemberId;
         self.flags.push(0);
         self.opened_today.push(0);
-        self.requests.push(Vec::new());
+        self.requests.add();
         id
     }
 
@@ -309,7 +306,7 @@ impl Engine {
 
     /// The recipient's request tab: visible and filtered pending requests.
     pub fn requests_of(&self, recipient: MemberId) -> &[PendingRequest] {
-        &self.requests[recipient as usize]
+        self.requests.get(recipient)
     }
 
     fn pair(&self, a: MemberId, b: MemberId) -> Pair {
@@ -330,7 +327,8 @@ impl Engine {
     }
 
     fn pending_index(&self, recipient: MemberId, sender: MemberId) -> Option<usize> {
-        self.requests[recipient as usize]
+        self.requests
+            .get(recipient)
             .iter()
             .position(|r| r.sender == sender)
     }
@@ -417,7 +415,7 @@ impl Engine {
     /// (the waits are what a decision costs on a large network).
     pub fn warm(&self, sender: MemberId, recipient: MemberId) {
         prefetch_write(self.pairs.home(PairKey::of(sender, recipient)));
-        prefetch(&self.requests[recipient as usize]);
+        prefetch(self.requests.handle(recipient));
         prefetch(&self.opened_today[sender as usize]);
     }
 
@@ -425,7 +423,7 @@ impl Engine {
     /// loading the recipient's request tab itself (its address is known once
     /// the warmed tab header has arrived).
     pub fn warm_tab(&self, recipient: MemberId) {
-        let tab = &self.requests[recipient as usize];
+        let tab = self.requests.get(recipient);
         // Where a new request goes (next to the last) and where a search starts.
         if let (Some(first), Some(last)) = (tab.first(), tab.last()) {
             prefetch(first);
@@ -532,27 +530,26 @@ impl Engine {
         }
         if verdict.rule == Rule::FollowUp {
             if let Some(i) = self.pending_index(r, s) {
-                let q = &mut self.requests[r as usize][i];
+                let q = &mut self.requests.get_mut(r)[i];
                 q.messages += 1;
                 q.content = q.content.union(scored.content);
             }
         } else if opens {
             self.opened_today[s as usize] += 1;
             self.pending += 1;
-            let tab = &mut self.requests[r as usize];
-            if tab.capacity() == 0 {
-                tab.reserve_exact(FIRST_TAB_CAPACITY);
-            }
-            tab.push(PendingRequest {
-                sender: s,
-                opened_day: day,
-                messages: 1,
-                filtered,
-                spam_score: scored.text_spam_score as f32,
-                quality_score: scored.quality_score as f32,
-                content: scored.content,
-                tag: m.tag,
-            });
+            self.requests.push(
+                r,
+                PendingRequest {
+                    sender: s,
+                    opened_day: day,
+                    messages: 1,
+                    filtered,
+                    spam_score: scored.text_spam_score as f32,
+                    quality_score: scored.quality_score as f32,
+                    content: scored.content,
+                    tag: m.tag,
+                },
+            );
         }
     }
 
@@ -564,7 +561,7 @@ impl Engine {
         let i = self.pending_index(recipient, sender)?;
         self.pair_mut(sender, recipient).bits &= !((PENDING | FILTERED) << d);
         self.pending -= 1;
-        Some(self.requests[recipient as usize].remove(i))
+        Some(self.requests.remove(recipient, i))
     }
 
     /// `recipient` accepts `sender`'s pending request: a thread opens.
