@@ -201,10 +201,11 @@ fn new_messages(members_by_persona: [f64; 6], scenario: &Scenario) -> f64 {
 /// member (engine flags and counters, request tabs, senders' memories, the
 /// day's buffers) and per new message expected from the personas' shares
 /// (its pair record, reserved up front, and what it leaves in request tabs
-/// and memories). Calibrated on the baseline at 1 million members: 653 MiB
-/// peak over 30 days, 895 MiB over 60.
+/// and memories). Calibrated on the baseline at 1 million members: 626 MiB
+/// peak over 30 days, 871 MiB over 60 (the estimate, with the population:
+/// 636 and 889 MiB).
 pub fn estimated_state_bytes(scenario: &Scenario) -> u64 {
-    const PER_MEMBER: f64 = 240.0;
+    const PER_MEMBER: f64 = 210.0;
     const PER_NEW_MESSAGE: f64 = 26.0;
     let cfg = &scenario.population;
     let members = f64::from(cfg.members);
