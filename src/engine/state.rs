@@ -415,13 +415,13 @@ impl Engine {
     /// (the waits are what a decision costs on a large network).
     pub fn warm(&self, sender: MemberId, recipient: MemberId) {
         prefetch_write(self.pairs.home(PairKey::of(sender, recipient)));
-        prefetch(self.requests.handle(recipient));
+        self.requests.warm_handle(recipient);
         prefetch(&self.opened_today[sender as usize]);
     }
 
     /// The second step of [`Engine::warm`], a few messages later: starts
     /// loading the recipient's request tab itself (its address is known once
-    /// the warmed tab header has arrived).
+    /// the warmed tab handle has arrived).
     pub fn warm_tab(&self, recipient: MemberId) {
         let tab = self.requests.get(recipient);
         // Where a new request goes (next to the last) and where a search starts.

@@ -8,6 +8,8 @@
 //! lists by size, and a tab's handle is 12 bytes instead of 24 (the handles
 //! of a million tabs are read at random on every send).
 
+use crate::prefetch::prefetch;
+
 /// Entries of the smallest block: most tabs that fill at all get several
 /// requests, and each growth is a copy.
 const FIRST_BLOCK: usize = 4;
@@ -75,9 +77,9 @@ impl<T: Copy + Default> Tabs<T> {
         &mut self.pool[range]
     }
 
-    /// Where member `m`'s tab handle is (to prefetch it).
-    pub(crate) fn handle(&self, m: u32) -> &impl Sized {
-        &self.spans[m as usize]
+    /// Starts loading member `m`'s tab handle (where its entries are).
+    pub(crate) fn warm_handle(&self, m: u32) {
+        prefetch(&self.spans[m as usize]);
     }
 
     /// Appends `value` to member `m`'s tab.
