@@ -235,6 +235,32 @@ fn a_population_too_large_for_the_machine_is_refused_before_running() {
 }
 
 #[test]
+fn validate_tells_the_size_of_the_runs_and_whether_run_would_refuse_them() {
+    let validate = |sets: &[&str]| {
+        let mut args = vec!["validate", "scenarios/baseline.toml"];
+        for set in sets {
+            args.extend(["--set", set]);
+        }
+        let out = bin().args(&args).output().unwrap();
+        assert!(out.status.success());
+        let toml = String::from_utf8(out.stdout).unwrap();
+        assert!(toml.contains("[population]"), "{toml}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let small = validate(&["population.members=1000"]);
+    assert!(
+        small.contains("1 sweep point(s) x 3 replication(s) of 30 days; estimated peak memory"),
+        "{small}"
+    );
+    assert!(!small.contains("refuse"), "{small}");
+    let long = validate(&["population.members=10000", "days=10000000"]);
+    assert!(
+        long.contains("`msgpolicy run` would refuse it here"),
+        "{long}"
+    );
+}
+
+#[test]
 fn a_run_whose_messages_would_not_fit_is_refused_before_running() {
     // A small network, but its pair records and requests grow with every
     // day's messages: 10 million days of them are terabytes.

@@ -63,16 +63,22 @@ fn parse_shard(s: &str) -> Result<(usize, usize), InputError> {
     Ok((i, n))
 }
 
-/// Refuses a scenario whose runs would not fit in this machine's memory.
-/// Up to `threads` runs are under way at once: one population per
-/// replication in flight, one engine state per run. The peak is while the
-/// populations are built or while the runs are under way, whichever is more.
-fn check_memory(
-    source: &str,
+/// What a scenario's runs need at their peak, roughly, and what the
+/// population is, in the words of an error or a `validate` summary.
+pub(super) struct MemoryEstimate {
+    pub bytes: u64,
+    pub population: String,
+}
+
+/// Estimates a scenario's peak memory before anything is allocated. Up to
+/// `threads` runs are under way at once: one population per replication in
+/// flight, one engine state per run. The peak is while the populations are
+/// built or while the runs are under way, whichever is more.
+pub(super) fn estimate_memory(
     s: &Scenario,
     points: usize,
     threads: usize,
-) -> Result<(), InputError> {
+) -> Result<MemoryEstimate, InputError> {
     // An import is estimated as the generated population of its size.
     let imported = !s.population.members_file.is_empty();
     let sized;
@@ -89,25 +95,41 @@ fn check_memory(
     let populations = (s.replications as usize).min(threads) as u64;
     let states = runs.min(threads) as u64;
     let (building, built) = population::estimated_bytes(&s.population);
-    let need =
-        (populations * building).max(populations * built + states * sim::estimated_state_bytes(s));
+    // The program itself: code, the analyzer's automaton, thread stacks,
+    // allocator arenas, the report being built (measured: a 100k-member
+    // run peaks about 20 MiB above its population and state).
+    const PROGRAM: u64 = 20 << 20;
+    let bytes = PROGRAM
+        + (populations * building)
+            .max(populations * built + states * sim::estimated_state_bytes(s));
+    let population = if imported {
+        format!(
+            "population.members_file ({} members, {:.0} connections each)",
+            s.population.members, s.population.mean_connections
+        )
+    } else {
+        format!("population.members = {}", s.population.members)
+    };
+    Ok(MemoryEstimate { bytes, population })
+}
+
+/// Refuses a scenario whose runs would not fit in this machine's memory.
+fn check_memory(
+    source: &str,
+    s: &Scenario,
+    points: usize,
+    threads: usize,
+) -> Result<(), InputError> {
+    let need = estimate_memory(s, points, threads)?;
     let have = machine_memory();
-    if need > have {
-        let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
-        let population = if imported {
-            format!(
-                "population.members_file ({} members, {:.0} connections each)",
-                s.population.members, s.population.mean_connections
-            )
-        } else {
-            format!("population.members = {}", s.population.members)
-        };
+    if need.bytes > have {
         return Err(InputError::new(
             source,
             format!(
-                "{population} over {} days needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population or fewer days",
+                "{} over {} days needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population or fewer days",
+                need.population,
                 s.days,
-                gib(need),
+                gib(need.bytes),
                 gib(have)
             ),
         ));
@@ -115,7 +137,11 @@ fn check_memory(
     Ok(())
 }
 
-fn machine_memory() -> u64 {
+pub(super) fn gib(bytes: u64) -> f64 {
+    bytes as f64 / f64::from(1u32 << 30)
+}
+
+pub(super) fn machine_memory() -> u64 {
     std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|m| {

@@ -11,16 +11,31 @@ pub struct Args {
     sets: Vec<String>,
 }
 
+/// Prints the resolved scenario on stdout and, on stderr, the size of the
+/// runs it makes: runs, and the peak memory `msgpolicy run` would need with
+/// this machine's threads (the figure it refuses a run by).
 pub fn run(args: Args) -> anyhow::Result<()> {
     let loaded = scenario::load(Some(&args.scenario), &args.sets)?;
     print!("{}", scenario::to_toml(&loaded.scenario));
-    if loaded.points.len() > 1 {
-        eprintln!(
-            "{}: {} sweep points x {} replications",
-            loaded.source,
-            loaded.points.len(),
-            loaded.scenario.replications
-        );
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let points = loaded.points.len();
+    let mut peak = 0;
+    for p in &loaded.points {
+        peak = peak.max(super::run::estimate_memory(&p.scenario, points, threads)?.bytes);
     }
+    let have = super::run::machine_memory();
+    eprintln!(
+        "{}: {points} sweep point(s) x {} replication(s) of {} days; estimated peak memory {:.2} GiB on {threads} threads (this machine has {:.1} GiB{})",
+        loaded.source,
+        loaded.scenario.replications,
+        loaded.scenario.days,
+        super::run::gib(peak),
+        super::run::gib(have),
+        if peak > have {
+            "; `msgpolicy run` would refuse it here"
+        } else {
+            ""
+        },
+    );
     Ok(())
 }
