@@ -12,6 +12,7 @@ use crate::sim;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -339,52 +340,61 @@ fn simulate(
         .iter()
         .any(|p| p.values.iter().any(|(k, _)| k.starts_with("population.")));
     let on_day = || bar.inc(1);
-    let mut runs: Vec<RunRecord> = (0..reps)
-        .into_par_iter()
-        .map(|rep| -> Result<Vec<RunRecord>> {
-            // 63 bits, so the seed column stays a positive 64-bit integer everywhere.
-            let seed = derive(loaded.scenario.seed, &[u64::from(rep)]) >> 1;
-            let mine: Vec<usize> = selected
-                .iter()
-                .filter(|(_, r)| *r == rep)
-                .map(|(p, _)| *p)
-                .collect();
-            if mine.is_empty() {
-                return Ok(Vec::new());
-            }
-            let shared = if per_point_population {
-                None
-            } else {
-                Some(population_for(&loaded.points[0].scenario, seed, rep)?)
-            };
-            mine.into_par_iter()
-                .map(|p| -> Result<RunRecord> {
-                    let s = &loaded.points[p].scenario;
-                    let own;
-                    let pop = match &shared {
-                        Some(pop) => pop,
-                        None => {
-                            own = population_for(s, seed, rep)?;
-                            &own
-                        }
-                    };
-                    let wanted = if (p, rep) == selected[0] { sample } else { 0 };
-                    let output = sim::run(pop, s, analyzer, seed, wanted, &on_day);
-                    Ok(RunRecord {
-                        point: p,
-                        replication: rep,
-                        seed,
-                        members: pop.len() as u64,
-                        days: u64::from(s.days),
-                        output,
-                    })
+    // 63 bits, so the seed column stays a positive 64-bit integer everywhere.
+    let seed_of = |rep: u32| derive(loaded.scenario.seed, &[u64::from(rep)]) >> 1;
+    // Runs go in batches of one per thread, replication by replication: at
+    // most that many runs and populations exist at once, as the memory
+    // check before the run assumed. (Without batches, a thread waiting inside
+    // one run's parallel phase may start another run: work stealing.)
+    let threads = rayon::current_num_threads().max(1);
+    let mut shared: BTreeMap<u32, Population> = BTreeMap::new();
+    let mut runs: Vec<RunRecord> = Vec::with_capacity(selected.len());
+    for (b, batch) in selected.chunks(threads).enumerate() {
+        if !per_point_population {
+            let mut missing: Vec<u32> = batch.iter().map(|&(_, rep)| rep).collect();
+            missing.dedup();
+            missing.retain(|rep| !shared.contains_key(rep));
+            let built = missing
+                .into_par_iter()
+                .map(|rep| {
+                    let pop = population_for(&loaded.points[0].scenario, seed_of(rep), rep)?;
+                    Ok((rep, pop))
                 })
-                .collect()
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+                .collect::<Result<Vec<_>, InputError>>()?;
+            shared.extend(built);
+        }
+        let done = batch
+            .par_iter()
+            .map(|&(p, rep)| -> Result<RunRecord> {
+                let s = &loaded.points[p].scenario;
+                let seed = seed_of(rep);
+                let own;
+                let pop = match shared.get(&rep) {
+                    Some(pop) => pop,
+                    None => {
+                        own = population_for(s, seed, rep)?;
+                        &own
+                    }
+                };
+                let wanted = if (p, rep) == selected[0] { sample } else { 0 };
+                let output = sim::run(pop, s, analyzer, seed, wanted, &on_day);
+                Ok(RunRecord {
+                    point: p,
+                    replication: rep,
+                    seed,
+                    members: pop.len() as u64,
+                    days: u64::from(s.days),
+                    output,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        runs.extend(done);
+        // A replication's population goes after its last run.
+        match selected.get((b + 1) * threads) {
+            Some(&(_, next)) => shared.retain(|rep, _| *rep >= next),
+            None => shared.clear(),
+        }
+    }
     bar.finish_and_clear();
     runs.sort_by_key(|r| (r.point, r.replication));
     Ok(runs)
