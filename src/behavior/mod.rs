@@ -543,21 +543,6 @@ impl<'a> World<'a> {
         )
     }
 
-    /// A recipient's look at their requests today (none if they don't look).
-    /// `harassed_by` says whether this recipient remembers abuse from a sender.
-    pub fn answer(
-        &self,
-        r: MemberId,
-        day: u32,
-        requests: &[PendingRequest],
-        harassed_by: impl Fn(MemberId) -> bool,
-        out: &mut Vec<Answer>,
-    ) {
-        if let Some(look) = self.looks(r, day) {
-            self.answer_look(look, requests, harassed_by, out);
-        }
-    }
-
     /// Whether recipient `r` looks at their requests today: the first draws
     /// of their answering stream, which the answers go on drawing from.
     pub fn looks(&self, r: MemberId, day: u32) -> Option<Look> {
@@ -609,7 +594,8 @@ impl<'a> World<'a> {
         }
     }
 
-    /// The answers of a recipient who looks today.
+    /// The answers of a recipient who looks today. `harassed_by` says
+    /// whether this recipient remembers abuse from a sender.
     pub fn answer_look(
         &self,
         look: Look,
@@ -782,7 +768,9 @@ mod tests {
         let world = World::new(&pop, &cfg, &analyzer, 5, 0.0);
         let mut out = Vec::new();
         for day in 0..6_000 {
-            world.answer(r, day, &[q], |_| harassed, &mut out);
+            if let Some(look) = world.looks(r, day) {
+                world.answer_look(look, &[q], |_| harassed, &mut out);
+            }
         }
         out.into_iter().map(|a| a.response).collect()
     }

@@ -7,7 +7,7 @@ use crate::output::write_dir_atomic;
 use crate::population::{self, Population};
 use crate::report::{self, RunRecord};
 use crate::rng::derive;
-use crate::scenario::{self, Loaded, Scenario};
+use crate::scenario::{self, Loaded, PopulationConfig, Scenario};
 use crate::sim;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -69,67 +69,89 @@ fn parse_shard(s: &str) -> Result<(usize, usize), InputError> {
 pub(super) struct MemoryEstimate {
     pub bytes: u64,
     pub population: String,
+    /// Days of the point that needs the most.
+    pub days: u32,
 }
 
-/// Estimates a scenario's peak memory before anything is allocated. Up to
-/// `threads` runs are under way at once: one population per replication in
+/// Estimates the peak memory of a scenario's runs (the largest over its
+/// sweep points) before anything is allocated. Up to `threads` runs are
+/// under way at once (see [`simulate`]): one population per replication in
 /// flight, one engine state per run. The peak is while the populations are
-/// built or while the runs are under way, whichever is more.
+/// built or while the runs are under way, whichever is more. An import is
+/// estimated as the generated population of its size, its files counted
+/// once however many points share them.
 pub(super) fn estimate_memory(
-    s: &Scenario,
-    points: usize,
+    loaded: &Loaded,
     threads: usize,
 ) -> Result<MemoryEstimate, InputError> {
-    // An import is estimated as the generated population of its size.
-    let imported = !s.population.members_file.is_empty();
-    let sized;
-    let s = if imported {
-        sized = Scenario {
-            population: population::sized_like_files(&s.population)?,
-            ..s.clone()
-        };
-        &sized
-    } else {
-        s
-    };
-    let runs = points * s.replications as usize;
-    let populations = (s.replications as usize).min(threads) as u64;
-    let states = runs.min(threads) as u64;
-    let (building, built) = population::estimated_bytes(&s.population);
     // The program itself: code, the analyzer's automaton, thread stacks,
     // allocator arenas, the report being built (measured: a 100k-member
     // run peaks about 20 MiB above its population and state).
     const PROGRAM: u64 = 20 << 20;
-    let bytes = PROGRAM
-        + (populations * building)
-            .max(populations * built + states * sim::estimated_state_bytes(s));
-    let population = if imported {
-        format!(
-            "population.members_file ({} members, {:.0} connections each)",
-            s.population.members, s.population.mean_connections
-        )
-    } else {
-        format!("population.members = {}", s.population.members)
+    let points = loaded.points.len();
+    let mut imports: Vec<(&str, &str, PopulationConfig)> = Vec::new();
+    let mut peak = MemoryEstimate {
+        bytes: 0,
+        population: String::new(),
+        days: 0,
     };
-    Ok(MemoryEstimate { bytes, population })
+    for point in &loaded.points {
+        let s = &point.scenario;
+        let cfg = &s.population;
+        let imported = !cfg.members_file.is_empty();
+        let sized = if imported {
+            let files = (cfg.members_file.as_str(), cfg.connections_file.as_str());
+            match imports.iter().find(|(m, c, _)| (*m, *c) == files) {
+                Some((_, _, sized)) => sized.clone(),
+                None => {
+                    let sized = population::sized_like_files(cfg)?;
+                    imports.push((files.0, files.1, sized.clone()));
+                    sized
+                }
+            }
+        } else {
+            cfg.clone()
+        };
+        let s = Scenario {
+            population: sized,
+            ..s.clone()
+        };
+        let runs = points * s.replications as usize;
+        let populations = (s.replications as usize).min(threads) as u64;
+        let states = runs.min(threads) as u64;
+        let (building, built) = population::estimated_bytes(&s.population);
+        let bytes = PROGRAM
+            + (populations * building)
+                .max(populations * built + states * sim::estimated_state_bytes(&s));
+        if bytes > peak.bytes {
+            peak = MemoryEstimate {
+                bytes,
+                population: if imported {
+                    format!(
+                        "population.members_file ({} members, {:.0} connections each)",
+                        s.population.members, s.population.mean_connections
+                    )
+                } else {
+                    format!("population.members = {}", s.population.members)
+                },
+                days: s.days,
+            };
+        }
+    }
+    Ok(peak)
 }
 
 /// Refuses a scenario whose runs would not fit in this machine's memory.
-fn check_memory(
-    source: &str,
-    s: &Scenario,
-    points: usize,
-    threads: usize,
-) -> Result<(), InputError> {
-    let need = estimate_memory(s, points, threads)?;
+fn check_memory(loaded: &Loaded, threads: usize) -> Result<(), InputError> {
+    let need = estimate_memory(loaded, threads)?;
     let have = machine_memory();
     if need.bytes > have {
         return Err(InputError::new(
-            source,
+            &loaded.source,
             format!(
                 "{} over {} days needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population or fewer days",
                 need.population,
-                s.days,
+                need.days,
                 gib(need.bytes),
                 gib(have)
             ),
@@ -190,14 +212,7 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         threads
     };
-    for p in &loaded.points {
-        check_memory(
-            &loaded.source,
-            &p.scenario,
-            loaded.points.len(),
-            concurrency,
-        )?;
-    }
+    check_memory(&loaded, concurrency)?;
     let analyzer = loaded.analyzer()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

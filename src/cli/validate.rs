@@ -19,10 +19,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     print!("{}", scenario::to_toml(&loaded.scenario));
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let points = loaded.points.len();
-    let mut peak = 0;
-    for p in &loaded.points {
-        peak = peak.max(super::run::estimate_memory(&p.scenario, points, threads)?.bytes);
-    }
+    let peak = super::run::estimate_memory(&loaded, threads)?.bytes;
     let have = super::run::machine_memory();
     eprintln!(
         "{}: {points} sweep point(s) x {} replication(s) of {} days; estimated peak memory {:.2} GiB on {threads} threads (this machine has {:.1} GiB{})",
