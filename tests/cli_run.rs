@@ -252,8 +252,8 @@ fn runs_too_large_for_the_machine_are_refused_before_running() {
 
 #[test]
 fn validate_tells_the_size_of_the_runs_and_whether_run_would_refuse_them() {
-    let validate = |sets: &[&str]| {
-        let mut args = vec!["validate", "scenarios/baseline.toml"];
+    let validate_file = |file: &str, sets: &[&str]| {
+        let mut args = vec!["validate", file];
         for set in sets {
             args.extend(["--set", set]);
         }
@@ -263,6 +263,7 @@ fn validate_tells_the_size_of_the_runs_and_whether_run_would_refuse_them() {
         assert!(toml.contains("[population]"), "{toml}");
         String::from_utf8(out.stderr).unwrap()
     };
+    let validate = |sets: &[&str]| validate_file("scenarios/baseline.toml", sets);
     let small = validate(&["population.members=1000"]);
     assert!(
         small.contains("1 sweep point(s) x 3 replication(s) of 30 days; estimated peak memory"),
@@ -273,6 +274,15 @@ fn validate_tells_the_size_of_the_runs_and_whether_run_would_refuse_them() {
     assert!(
         long.contains("`msgpolicy run` would refuse it here"),
         "{long}"
+    );
+    // Swept days are told as their range, not the base scenario's days.
+    let tmp = tempfile::tempdir().unwrap();
+    let swept = tmp.path().join("days.toml");
+    std::fs::write(&swept, "days = 6\n[sweep]\ndays = [10, 60]\n").unwrap();
+    let swept = validate_file(swept.to_str().unwrap(), &[]);
+    assert!(
+        swept.contains("2 sweep point(s) x 3 replication(s) of 10 to 60 days;"),
+        "{swept}"
     );
 }
 

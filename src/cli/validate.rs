@@ -19,13 +19,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     print!("{}", scenario::to_toml(&loaded.scenario));
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let points = loaded.points.len();
+    // A sweep may vary the days: name their range, not the base scenario's.
+    let days = loaded.points.iter().map(|p| p.scenario.days);
+    let (fewest, most) = (days.clone().min().unwrap_or(0), days.max().unwrap_or(0));
+    let days = if fewest == most {
+        format!("{most}")
+    } else {
+        format!("{fewest} to {most}")
+    };
     let peak = super::run::estimate_memory(&loaded, threads)?.bytes;
     let have = super::run::machine_memory();
     eprintln!(
         "{}: {points} sweep point(s) x {} replication(s) of {} days; estimated peak memory {:.2} GiB on {threads} threads (this machine has {:.1} GiB{})",
         loaded.source,
         loaded.scenario.replications,
-        loaded.scenario.days,
+        days,
         super::run::gib(peak),
         super::run::gib(have),
         if peak > have {

@@ -133,7 +133,7 @@ pub fn import(
                 InputError::new(path, format!("unknown persona {name:?}, expected member, industry_peer, recruiter, conference_contact, spammer or harasser")).at_line(line)
             })?,
             None if is_page => Persona::Member,
-            None => draw_persona(cfg, rng.random()),
+            None => Persona::draw(&cfg.personas, rng.random()),
         };
         let requests_off = match off_col {
             Some(c) => flag(path, line, "requests_off", &record[c])?,
@@ -174,16 +174,6 @@ pub fn import(
     super::add_events(&mut pop, cfg, seed, rep);
     super::pick_victims(&mut pop, cfg, seed, rep);
     Ok(pop)
-}
-
-fn draw_persona(cfg: &PopulationConfig, mut u: f64) -> Persona {
-    for (i, (_, share)) in cfg.personas.shares().iter().enumerate() {
-        if u < *share {
-            return Persona::ALL[i + 1];
-        }
-        u -= share;
-    }
-    Persona::Member
 }
 
 fn read_connections(

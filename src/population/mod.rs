@@ -13,7 +13,7 @@ pub use import::{import, sized_like_files};
 
 use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};
-use crate::scenario::PopulationConfig;
+use crate::scenario::{Personas, PopulationConfig};
 use rand::RngExt;
 use rayon::prelude::*;
 
@@ -57,6 +57,31 @@ impl Persona {
     /// Spammers and harassers: the senders a policy should stop.
     pub fn is_bad_actor(self) -> bool {
         matches!(self, Persona::Spammer | Persona::Harasser)
+    }
+
+    /// The persona of a person whose uniform draw in [0, 1) is `u`: the
+    /// configured personas take consecutive slices of [0, 1) by share, in
+    /// the contract's order, and `Member` the rest.
+    pub fn draw(personas: &Personas, mut u: f64) -> Persona {
+        for (i, (_, share)) in personas.shares().iter().enumerate() {
+            if u < *share {
+                return Persona::ALL[i + 1];
+            }
+            u -= share;
+        }
+        Persona::Member
+    }
+
+    /// Each persona's expected share of people, as [`Persona::draw`] deals
+    /// them (index = `Persona as usize`).
+    pub fn shares_of_people(personas: &Personas) -> [f64; 6] {
+        let shares = personas.shares();
+        let mut out = [0.0; 6];
+        out[Persona::Member as usize] = 1.0 - shares.iter().map(|(_, share)| share).sum::<f64>();
+        for (i, (_, share)) in shares.iter().enumerate() {
+            out[i + 1] = *share;
+        }
+        out
     }
 }
 
@@ -217,7 +242,6 @@ pub fn generate(cfg: &PopulationConfig, seed: u64, replication: u32) -> Populati
         job_seeking: vec![false; n],
         ..Population::default()
     };
-    let shares = cfg.personas.shares();
     for m in 0..n {
         let mut rng = stream(seed, Purpose::Members, &[rep, m as u64]);
         // Industries take contiguous blocks of ids: ids are only labels, and
@@ -228,14 +252,7 @@ pub fn generate(cfg: &PopulationConfig, seed: u64, replication: u32) -> Populati
             pop.is_page[m] = true;
             continue;
         }
-        let mut u: f64 = rng.random();
-        for (i, (_, share)) in shares.iter().enumerate() {
-            if u < *share {
-                pop.persona[m] = Persona::ALL[i + 1];
-                break;
-            }
-            u -= share;
-        }
+        pop.persona[m] = Persona::draw(&cfg.personas, rng.random());
         pop.requests_off[m] = rng.random_bool(cfg.requests_off_share);
         pop.job_seeking[m] = rng.random_bool(cfg.job_seeking_share);
     }
@@ -430,6 +447,30 @@ mod tests {
             members: 5_000,
             ..PopulationConfig::default()
         }
+    }
+
+    /// The shares the memory estimate assumes are the shares drawn.
+    #[test]
+    fn persona_draws_follow_the_shares_of_people() {
+        let personas = Personas {
+            spammer: 0.25,
+            harasser: 0.05,
+            ..Personas::default()
+        };
+        let expected = Persona::shares_of_people(&personas);
+        let steps = 100_000;
+        let mut drawn = [0u32; 6];
+        for i in 0..steps {
+            drawn[Persona::draw(&personas, (f64::from(i) + 0.5) / f64::from(steps)) as usize] += 1;
+        }
+        for p in Persona::ALL {
+            let share = f64::from(drawn[p as usize]) / f64::from(steps);
+            assert!(
+                (share - expected[p as usize]).abs() < 1e-4,
+                "{p:?}: {share}"
+            );
+        }
+        assert!(expected[Persona::Member as usize] > 0.5);
     }
 
     #[test]

@@ -210,13 +210,7 @@ pub fn estimated_state_bytes(scenario: &Scenario) -> u64 {
     let cfg = &scenario.population;
     let members = f64::from(cfg.members);
     let people = members * (1.0 - cfg.page_share);
-    let mut by_persona = [0.0; 6];
-    let shares = cfg.personas.shares();
-    by_persona[Persona::Member as usize] =
-        people * (1.0 - shares.iter().map(|(_, share)| share).sum::<f64>());
-    for (i, (_, share)) in shares.iter().enumerate() {
-        by_persona[i + 1] = people * share;
-    }
+    let by_persona = Persona::shares_of_people(&cfg.personas).map(|share| people * share);
     (members * PER_MEMBER + new_messages(by_persona, scenario) * PER_NEW_MESSAGE) as u64
 }
 
@@ -488,13 +482,12 @@ impl Run<'_> {
     /// the last day there is no tomorrow: nothing is written.
     fn answer_all(&mut self, day: u32, answers: &[Answer]) -> Vec<u32> {
         let world = self.world.clone();
-        let tomorrow = (day as usize + 1) < self.out.daily.len();
         let written: Mutex<Vec<(usize, Vec<Intent>)>> = Mutex::new(Vec::new());
         let mut bans = Vec::new();
         rayon::scope(|scope| {
             let mut batches = 0;
             let mut write = |batch: Vec<(u32, u32)>| {
-                if !tomorrow {
+                if batch.is_empty() {
                     return;
                 }
                 let (world, written, index) = (&world, &written, batches);
@@ -566,7 +559,8 @@ impl Run<'_> {
                     self.count_reaching_inbox(day, s, u64::from(q.messages));
                     // The sender is notified, and stops waiting.
                     self.awaiting[s as usize].retain(|w| w.recipient != r);
-                    if a.reply {
+                    // Replies are sent the next day: none after the last.
+                    if a.reply && (day as usize + 1) < self.out.daily.len() {
                         self.to_reply.push((r, s));
                     }
                 }
