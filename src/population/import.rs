@@ -181,6 +181,17 @@ fn read_connections(
     ids: &FxHashMap<String, u32>,
     pop: &Population,
 ) -> Result<Csr, InputError> {
+    read_connections_up_to(path, ids, pop, MAX_SYMMETRIC_PAIRS)
+}
+
+/// [`read_connections`] with the most rows a graph can take as a parameter,
+/// so that a test can reach the limit with a small file.
+fn read_connections_up_to(
+    path: &str,
+    ids: &FxHashMap<String, u32>,
+    pop: &Population,
+    most: usize,
+) -> Result<Csr, InputError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .has_headers(true)
@@ -215,10 +226,10 @@ fn read_connections(
             )
             .at_line(line));
         }
-        if pairs.len() == MAX_SYMMETRIC_PAIRS {
+        if pairs.len() == most {
             return Err(InputError::new(
                 path,
-                format!("more than {MAX_SYMMETRIC_PAIRS} connections, expected at most that many"),
+                format!("more than {most} connections, expected at most that many"),
             )
             .at_line(line));
         }
@@ -230,6 +241,30 @@ fn read_connections(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An edge list beyond what a graph can hold is an input error at the
+    /// first row too many (the real limit, 2^31 rows, is too large for a test).
+    #[test]
+    fn too_many_connections_is_an_input_error_at_that_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let edges = dir.path().join("e.csv");
+        std::fs::write(&edges, "a,b\n0,1\n1,2\n0,2\n").unwrap();
+        let path = edges.to_str().unwrap();
+        let ids: FxHashMap<String, u32> = (0..3).map(|i| (i.to_string(), i)).collect();
+        let pop = Population {
+            is_page: vec![false; 3],
+            ..Population::default()
+        };
+        let csr = read_connections_up_to(path, &ids, &pop, 3).unwrap();
+        assert_eq!(csr.len(), 6);
+        let err = read_connections_up_to(path, &ids, &pop, 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("e.csv:4:") && err.contains("more than 2 connections"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn an_import_is_sized_by_its_rows_with_or_without_a_last_newline() {
