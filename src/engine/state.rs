@@ -138,13 +138,19 @@ impl TodayTexts {
 
     /// The distinct-recipient count if the text also went to `r`.
     fn with(&self, key: TextKey, r: MemberId) -> u32 {
-        self.uses
-            .get(key)
-            .map_or(1, |u| u.count + u32::from(!self.counted(u, r)))
+        self.count_with(self.uses.get(key), r)
     }
 
-    fn add(&mut self, key: TextKey, r: MemberId) {
-        let u = *self.uses.entry(key);
+    /// The distinct-recipient count of a text with this record if it also
+    /// went to `r`.
+    fn count_with(&self, used: Option<&TextUse>, r: MemberId) -> u32 {
+        used.map_or(1, |u| u.count + u32::from(!self.counted(u, r)))
+    }
+
+    /// Counts `r` as a recipient of the text whose record is (or goes) at
+    /// `slot` of the table (see [`Table::slot`]).
+    fn add_at(&mut self, slot: usize, key: TextKey, r: MemberId) {
+        let u = self.uses.at(slot, key).copied().unwrap_or_default();
         if self.counted(&u, r) {
             return;
         }
@@ -161,7 +167,7 @@ impl TodayTexts {
             }
             self.later[u.later as usize - 1].push(r);
         }
-        *self.uses.entry(key) = u;
+        self.uses.set(slot, key, u);
     }
 
     fn next_day(&mut self) {
@@ -341,7 +347,8 @@ impl Engine {
         recipient: MemberId,
         text_hash: u64,
     ) -> SendContext {
-        self.context(sender, recipient, &self.pair(sender, recipient), text_hash)
+        let same_text = self.texts.with(self.text_key(sender, text_hash), recipient);
+        self.context(sender, recipient, &self.pair(sender, recipient), same_text)
     }
 
     fn context(
@@ -349,11 +356,11 @@ impl Engine {
         sender: MemberId,
         recipient: MemberId,
         p: &Pair,
-        text_hash: u64,
+        same_text_recipients: u32,
     ) -> SendContext {
         let d = dir(sender, recipient);
         SendContext {
-            same_text_recipients: self.texts.with(self.text_key(sender, text_hash), recipient),
+            same_text_recipients,
             bulk_threshold: self.policy.bulk_threshold,
             unanswered: u32::from(p.unanswered[d]),
             after_ignore: p.bits & (IGNORED << d) != 0,
@@ -366,12 +373,6 @@ impl Engine {
             sender,
             day: self.day,
         }
-    }
-
-    /// Counts today's recipients of a text (for `bulk`).
-    fn record_text(&mut self, sender: MemberId, recipient: MemberId, text_hash: u64) {
-        let key = self.text_key(sender, text_hash);
-        self.texts.add(key, recipient);
     }
 
     fn facts(&self, m: &Message, p: &Pair, spam_score: f64) -> SendFacts {
@@ -443,7 +444,8 @@ impl Engine {
     pub fn decide(&self, m: &Message, score: impl FnOnce(&SendContext) -> Score) -> Decision {
         let (s, r) = (m.sender, m.recipient);
         let p = self.pair(s, r);
-        let ctx = self.context(s, r, &p, m.text_hash);
+        let same_text = self.texts.with(self.text_key(s, m.text_hash), r);
+        let ctx = self.context(s, r, &p, same_text);
         let scored = score(&ctx);
         let facts = self.facts(m, &p, self.filter_score(&scored));
         let verdict = decide_send(&self.policy, &facts);
@@ -470,9 +472,16 @@ impl Engine {
     ) -> (Decision, Score) {
         let (s, r) = (m.sender, m.recipient);
         let p = self.pair(s, r);
-        let ctx = self.context(s, r, &p, m.text_hash);
+        // Today's recipients of this text (for `bulk`): one probe of the
+        // table, read now and written once this recipient is counted.
+        let text = self.text_key(s, m.text_hash);
+        let text_slot = self.texts.uses.slot(text);
+        let same_text = self
+            .texts
+            .count_with(self.texts.uses.at(text_slot, text), r);
+        let ctx = self.context(s, r, &p, same_text);
         let scored = score(&ctx);
-        self.record_text(s, r, m.text_hash);
+        self.texts.add_at(text_slot, text, r);
         let facts = self.facts(m, &p, self.filter_score(&scored));
         let verdict = decide_send(&self.policy, &facts);
         let mut violations = Violations::NONE;

@@ -98,16 +98,38 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
 
     /// The record of `key`, made (default) if it is not there yet.
     pub(crate) fn entry(&mut self, key: K) -> &mut V {
-        let mut i = self.find(key);
+        let i = self.slot(key);
         if self.slots[i].0 != key {
-            if (self.len + 1) * LOAD_DEN > self.slots.len() * LOAD_NUM {
-                self.rehash_live(self.slots.len() * 3 / 2, key);
-                i = self.find(key);
-            }
-            self.slots[i] = (key, V::default());
-            self.len += 1;
+            self.set(i, key, V::default());
         }
         &mut self.slots[i].1
+    }
+
+    /// Where `key`'s record is or would go, with room made for it (the
+    /// table grows first if a new record would overfill it): one probe for
+    /// a caller that reads the record ([`Table::at`]) and then writes it
+    /// ([`Table::set`]), with no other change to the table in between.
+    pub(crate) fn slot(&mut self, key: K) -> usize {
+        let i = self.find(key);
+        if self.slots[i].0 == key || (self.len + 1) * LOAD_DEN <= self.slots.len() * LOAD_NUM {
+            return i;
+        }
+        self.rehash_live(self.slots.len() * 3 / 2, key);
+        self.find(key)
+    }
+
+    /// The record of `key` at `slot` (from [`Table::slot`]), if there is one.
+    pub(crate) fn at(&self, slot: usize, key: K) -> Option<&V> {
+        let (k, v) = &self.slots[slot];
+        (*k == key).then_some(v)
+    }
+
+    /// Writes `key`'s record at `slot` (from [`Table::slot`]).
+    pub(crate) fn set(&mut self, slot: usize, key: K, value: V) {
+        if self.slots[slot].0 != key {
+            self.len += 1;
+        }
+        self.slots[slot] = (key, value);
     }
 
     /// Forgets every record at once; only for keys that carry a generation,
@@ -193,6 +215,26 @@ mod tests {
             assert_eq!(table.get(*k), Some(v));
         }
         assert_eq!(table.get(u64::MAX - 1), None);
+    }
+
+    /// Read-then-write through one slot (growing on the way) counts as
+    /// `entry` does.
+    #[test]
+    fn a_slot_read_then_written_agrees_with_a_hash_map() {
+        let mut table: Table<u64, u32> = Table::new();
+        let mut map = std::collections::HashMap::new();
+        for i in 0..5_000u64 {
+            let key = (i * 7919) % 1_500; // repeats
+            let slot = table.slot(key);
+            let seen = table.at(slot, key).copied();
+            assert_eq!(seen, map.get(&key).copied(), "{key}");
+            table.set(slot, key, seen.unwrap_or(0) + 1);
+            *map.entry(key).or_insert(0u32) += 1;
+        }
+        assert_eq!(table.len, map.len());
+        for (k, v) in &map {
+            assert_eq!(table.get(*k), Some(v));
+        }
     }
 
     #[test]
