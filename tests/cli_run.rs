@@ -225,21 +225,30 @@ fn shards_merge_into_the_same_tables() {
 
 #[test]
 fn runs_too_large_for_the_machine_are_refused_before_running() {
-    for (sets, needle) in [
+    for (sets, flags, needle) in [
         (
             &["population.members=4000000000"][..],
+            &[][..],
             "population.members = 4000000000",
         ),
         // A small network, but its pair records and requests grow with every
         // day's messages: 10 million days of them are terabytes.
         (
             &["population.members=10000", "days=10000000"][..],
+            &[],
             "population.members = 10000 over 10000000 days",
+        ),
+        // Every run's log of actions is held until the report is written:
+        // 100 runs of 2 million members are hundreds of GiB of them.
+        (
+            &["population.members=2000000", "replications=100"][..],
+            &["--events"],
+            "(with every run's log of actions, `--events`)",
         ),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("x");
-        let mut args: Vec<&OsStr> = Vec::new();
+        let mut args: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
         for set in sets {
             args.extend([OsStr::new("--set"), OsStr::new(set)]);
         }
@@ -410,4 +419,63 @@ fn the_messages_sample_is_labelled_and_deterministic() {
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("auc="));
+}
+
+/// `--events`: the log is the same for any thread count, leaves every other
+/// output as it was, and its rows add up to the report's counts, run by run.
+#[test]
+fn the_event_log_adds_up_to_the_report_and_changes_nothing_else() {
+    use msgpolicy::report::table::Table;
+    let (tmp, scenario) = tiny_sweep();
+    let plain = tmp.path().join("plain");
+    run_into(&plain, &scenario, &[]);
+    let logs: Vec<_> = ["1", "2"]
+        .iter()
+        .map(|t| {
+            let dir = tmp.path().join(format!("events{t}"));
+            run_into(&dir, &scenario, &["--events", "--threads", t]);
+            dir
+        })
+        .collect();
+    assert!(
+        read(&logs[0], "events.parquet") == read(&logs[1], "events.parquet"),
+        "events.parquet differs between thread counts"
+    );
+    for file in TABLES {
+        assert!(read(&plain, file) == read(&logs[0], file), "{file} changed");
+    }
+    assert!(!plain.join("events.parquet").exists());
+
+    let events = Table::read_parquet(&logs[0].join("events.parquet")).unwrap();
+    let names: Vec<&str> = events.names().collect();
+    assert_eq!(names, msgpolicy::report::events::COLUMNS);
+    let summary = Table::read_csv(&logs[0].join("summary.csv")).unwrap();
+    let column = |t: &Table, name: &str| t.get(name).unwrap().clone();
+    let (point, rep) = (column(&events, "point"), column(&events, "replication"));
+    let (action, outcome) = (column(&events, "action"), column(&events, "outcome"));
+    let rule = column(&events, "rule");
+    assert_eq!(summary.rows(), 4);
+    for row in 0..summary.rows() {
+        let key = |name: &str| summary.get(name).unwrap().number(row);
+        let of_run =
+            |i: usize| point.number(i) == key("point") && rep.number(i) == key("replication");
+        let count = |keep: &dyn Fn(usize) -> bool| {
+            (0..events.rows()).filter(|&i| of_run(i) && keep(i)).count() as f64
+        };
+        let is = |i: usize, a: &str, o: &str| action.text(i) == a && outcome.text(i) == o;
+        assert_eq!(count(&|i| action.text(i) == "send"), key("attempts"));
+        for (o, metric) in [
+            ("inbox", "inbox"),
+            ("request", "requests"),
+            ("filtered", "filtered"),
+            ("suppressed", "suppressed"),
+            ("rejected", "rejected"),
+        ] {
+            assert_eq!(count(&|i| is(i, "send", o)), key(metric), "{o}");
+        }
+        assert_eq!(count(&|i| is(i, "accept", "ok")), key("accepted"));
+        assert_eq!(count(&|i| action.text(i) == "report"), key("reported"));
+        assert_eq!(count(&|i| action.text(i) == "ban"), key("bans"));
+        assert!(count(&|i| rule.text(i) == "new_request") > 0.0);
+    }
 }

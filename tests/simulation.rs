@@ -19,7 +19,14 @@ fn small(sets: &[&str]) -> Scenario {
 
 fn simulate(s: &Scenario) -> RunOutput {
     let pop = population::generate(&s.population, 11, 0);
-    sim::run(&pop, s, &Analyzer::default(), 11, 0, &|| {})
+    sim::run(
+        &pop,
+        s,
+        &Analyzer::default(),
+        11,
+        sim::Keep::default(),
+        &|| {},
+    )
 }
 
 fn rate(c: &Counters, r: Rate) -> f64 {

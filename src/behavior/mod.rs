@@ -63,6 +63,16 @@ pub enum IntentKind {
     Reply,
 }
 
+impl IntentKind {
+    pub const fn name(self) -> &'static str {
+        match self {
+            IntentKind::New => "new",
+            IntentKind::FollowUp => "follow_up",
+            IntentKind::Reply => "reply",
+        }
+    }
+}
+
 /// A message a sender means to send today, already written and read.
 #[derive(Clone, Copy, Debug)]
 pub struct Intent {

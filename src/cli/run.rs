@@ -43,6 +43,10 @@ pub struct Args {
     /// analyzer with `msgpolicy score`.
     #[arg(long, value_name = "N", default_value_t = 0)]
     messages_sample: usize,
+    /// Also write `events.parquet`: every action of every run (each message
+    /// attempt, answer, report and ban) with the rule that decided it.
+    #[arg(long)]
+    events: bool,
 }
 
 /// `I/N` with 1 <= I <= N.
@@ -79,10 +83,12 @@ pub(super) struct MemoryEstimate {
 /// flight, one engine state per run. The peak is while the populations are
 /// built or while the runs are under way, whichever is more. An import is
 /// estimated as the generated population of its size, its files counted
-/// once however many points share them.
+/// once however many points share them. With `events`, every run's log of
+/// actions is held until the report is written: they add up.
 pub(super) fn estimate_memory(
     loaded: &Loaded,
     threads: usize,
+    events: bool,
 ) -> Result<MemoryEstimate, InputError> {
     // The program itself: code, the analyzer's automaton, thread stacks,
     // allocator arenas, the report being built (measured: a 100k-member
@@ -95,6 +101,7 @@ pub(super) fn estimate_memory(
         population: String::new(),
         days: 0,
     };
+    let mut logs = 0;
     for point in &loaded.points {
         let s = &point.scenario;
         let cfg = &s.population;
@@ -116,6 +123,9 @@ pub(super) fn estimate_memory(
             population: sized,
             ..s.clone()
         };
+        if events {
+            logs += u64::from(s.replications) * sim::estimated_event_bytes(&s);
+        }
         let runs = points * s.replications as usize;
         let populations = (s.replications as usize).min(threads) as u64;
         let states = runs.min(threads) as u64;
@@ -138,21 +148,27 @@ pub(super) fn estimate_memory(
             };
         }
     }
+    peak.bytes += logs;
     Ok(peak)
 }
 
 /// Refuses a scenario whose runs would not fit in this machine's memory.
-fn check_memory(loaded: &Loaded, threads: usize) -> Result<(), InputError> {
-    let need = estimate_memory(loaded, threads)?;
+fn check_memory(loaded: &Loaded, threads: usize, events: bool) -> Result<(), InputError> {
+    let need = estimate_memory(loaded, threads, events)?;
     let have = machine_memory();
     if need.bytes > have {
         return Err(InputError::new(
             &loaded.source,
             format!(
-                "{} over {} days needs about {:.1} GiB of memory, this machine has {:.1} GiB; expected a smaller population or fewer days",
+                "{} over {} days needs about {:.1} GiB of memory{}, this machine has {:.1} GiB; expected a smaller population or fewer days",
                 need.population,
                 need.days,
                 gib(need.bytes),
+                if events {
+                    " (with every run's log of actions, `--events`)"
+                } else {
+                    ""
+                },
                 gib(have)
             ),
         ));
@@ -212,7 +228,7 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         threads
     };
-    check_memory(&loaded, concurrency)?;
+    check_memory(&loaded, concurrency, args.events)?;
     let analyzer = loaded.analyzer()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -224,8 +240,11 @@ pub fn run(args: Args) -> Result<()> {
         .unwrap_or_else(|| Path::new("reports").join(&loaded.scenario.name));
     let started = std::time::SystemTime::now();
     let clock = Instant::now();
-    let runs =
-        pool.install(|| simulate(&loaded, &analyzer, shard, args.messages_sample, args.quiet))?;
+    let keep = sim::Keep {
+        sample: args.messages_sample,
+        events: args.events,
+    };
+    let runs = pool.install(|| simulate(&loaded, &analyzer, shard, keep, args.quiet))?;
     let manifest = report::Manifest {
         program: "msgpolicy".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -246,6 +265,9 @@ pub fn run(args: Args) -> Result<()> {
         None => write_dir_atomic(&out, |dir| {
             let (summary, by_persona, daily) = report::run_tables(&loaded.points, &runs);
             report::write_report(dir, &summary, &by_persona, &daily, &manifest)?;
+            if args.events {
+                report::events::write_events(dir, &runs)?;
+            }
             match runs.first() {
                 Some(first) if args.messages_sample > 0 => report::write_sample(dir, first),
                 _ => Ok(()),
@@ -264,6 +286,9 @@ pub fn run(args: Args) -> Result<()> {
                     summary.write_parquet(&dir.join("summary.parquet"))?;
                     by_persona.write_parquet(&dir.join("by_persona.parquet"))?;
                     daily.write_parquet(&dir.join("daily.parquet"))?;
+                    if args.events {
+                        report::events::write_events(dir, std::slice::from_ref(r))?;
+                    }
                     report::write_manifest(dir, &manifest)
                 })?;
             }
@@ -322,7 +347,7 @@ fn simulate(
     loaded: &Loaded,
     analyzer: &Analyzer,
     shard: Option<(usize, usize)>,
-    sample: usize,
+    keep: sim::Keep,
     quiet: bool,
 ) -> Result<Vec<RunRecord>> {
     let reps = loaded.scenario.replications;
@@ -391,8 +416,16 @@ fn simulate(
                         &own
                     }
                 };
-                let wanted = if (p, rep) == selected[0] { sample } else { 0 };
-                let output = sim::run(pop, s, analyzer, seed, wanted, &on_day);
+                // The sample comes from the first run only.
+                let keep = sim::Keep {
+                    sample: if (p, rep) == selected[0] {
+                        keep.sample
+                    } else {
+                        0
+                    },
+                    ..keep
+                };
+                let output = sim::run(pop, s, analyzer, seed, keep, &on_day);
                 Ok(RunRecord {
                     point: p,
                     replication: rep,

@@ -1,6 +1,7 @@
 //! Reports: the run's counters as tables (CSV and Parquet through polars),
 //! sweep statistics, charts and the HTML page an analyst opens.
 
+pub mod events;
 pub mod stats;
 pub mod table;
 

@@ -20,6 +20,7 @@
 //! included) at the cost of a serial phase that is a small share of a day
 //! (see BENCHMARKS.md).
 
+pub mod events;
 pub mod tally;
 
 use crate::analyzer::Analyzer;
@@ -34,6 +35,7 @@ use crate::population::{Persona, Population};
 use crate::prefetch::prefetch;
 use crate::scenario::Scenario;
 use crate::violation::Violation;
+pub use events::{Action, Event};
 use rayon::prelude::*;
 use std::sync::Mutex;
 pub use tally::{Counters, Metric, Rate};
@@ -65,6 +67,17 @@ pub struct RunOutput {
     pub members_by_persona: [u64; 6],
     /// The labelled sample of generated messages (when asked for).
     pub sample: Vec<SampleRow>,
+    /// Every action in the engine's order (when asked for).
+    pub events: Vec<Event>,
+}
+
+/// What a run keeps besides its counts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Keep {
+    /// Generated messages to keep for the labelled sample (0: none).
+    pub sample: usize,
+    /// The log of every action ([`Event`]).
+    pub events: bool,
 }
 
 /// One generated message with its ground truth, for evaluating the analyzer.
@@ -106,6 +119,8 @@ struct Run<'a> {
     out: RunOutput,
     /// Requests opened today, for their senders' memory after the sends.
     opened_today: Vec<(u32, Awaiting)>,
+    /// Whether every action goes to `out.events`.
+    log_events: bool,
 }
 
 /// Runs one (point, replication) on a population. `seed` is the
@@ -115,9 +130,10 @@ pub fn run(
     scenario: &Scenario,
     analyzer: &Analyzer,
     seed: u64,
-    sample: usize,
+    keep: Keep,
     on_day: &(dyn Fn() + Sync),
 ) -> RunOutput {
+    let sample = keep.sample;
     let n = pop.len();
     let mut run = Run {
         world: World::new(
@@ -137,8 +153,10 @@ pub fn run(
             daily: vec![Counters::default(); scenario.days as usize],
             members_by_persona: pop.persona_counts(),
             sample: Vec::new(),
+            events: Vec::new(),
         },
         opened_today: Vec::new(),
+        log_events: keep.events,
     };
     // Every new message may start a pair's record: room for them all up
     // front, so the serial send phase never stops to rehash a large table.
@@ -207,11 +225,28 @@ fn new_messages(members_by_persona: [f64; 6], scenario: &Scenario) -> f64 {
 pub fn estimated_state_bytes(scenario: &Scenario) -> u64 {
     const PER_MEMBER: f64 = 210.0;
     const PER_NEW_MESSAGE: f64 = 26.0;
+    let members = f64::from(scenario.population.members);
+    (members * PER_MEMBER + planned_new_messages(scenario) * PER_NEW_MESSAGE) as u64
+}
+
+/// Bytes of one run's log of actions (`run --events`), held until the
+/// report is written and then turned into a table: about 1.5 actions per
+/// new message planned (measured on the baseline at 1 million members:
+/// 13.7 million sends, answers, reports and bans for 10.3 million new
+/// messages planned).
+pub fn estimated_event_bytes(scenario: &Scenario) -> u64 {
+    const EVENTS_PER_NEW_MESSAGE: f64 = 1.5;
+    (planned_new_messages(scenario) * EVENTS_PER_NEW_MESSAGE * events::BYTES_PER_EVENT as f64)
+        as u64
+}
+
+/// New messages a scenario's personas are expected to write over a run,
+/// from its population's configuration alone (before it exists).
+fn planned_new_messages(scenario: &Scenario) -> f64 {
     let cfg = &scenario.population;
-    let members = f64::from(cfg.members);
-    let people = members * (1.0 - cfg.page_share);
+    let people = f64::from(cfg.members) * (1.0 - cfg.page_share);
     let by_persona = Persona::shares_of_people(&cfg.personas).map(|share| people * share);
-    (members * PER_MEMBER + new_messages(by_persona, scenario) * PER_NEW_MESSAGE) as u64
+    new_messages(by_persona, scenario)
 }
 
 impl Run<'_> {
@@ -351,11 +386,21 @@ impl Run<'_> {
     fn send(&mut self, day: u32, i: &Intent) -> Decision {
         let message = i.message();
         let analyzer = self.world.analyzer;
-        let (d, _) = self
+        let (d, score) = self
             .engine
             .send(&message, |ctx| analyzer.finish(&i.text, ctx).score());
         let s = i.sender;
         let persona = self.persona(s);
+        self.log(|_| Event {
+            day,
+            action: Action::Send,
+            actor: s,
+            actor_persona: persona,
+            target: Some(i.recipient),
+            kind: Some(i.kind),
+            decision: d,
+            scores: Some((score.spam_score as f32, score.quality_score as f32)),
+        });
         self.count(day, s, Metric::Attempts, 1);
         let outcome_metric = match d.outcome {
             Outcome::Inbox => Metric::Inbox,
@@ -550,7 +595,9 @@ impl Run<'_> {
         match a.response {
             Response::Leave => {}
             Response::Accept => {
-                if let (_, Some(q)) = self.engine.accept(r, s) {
+                let (d, q) = self.engine.accept(r, s);
+                self.log(|run| Event::answer(day, Action::Accept, (r, run.persona(r)), s, d));
+                if let Some(q) = q {
                     self.count(day, s, Metric::Accepted, 1);
                     if RequestTag(q.tag).personalised() {
                         self.count(day, s, Metric::AcceptedPersonalised, 1);
@@ -566,13 +613,22 @@ impl Run<'_> {
                 }
             }
             Response::Ignore | Response::Delete => {
-                if let (_, Some(q)) = self.engine.dismiss(r, s, a.response == Response::Delete) {
+                let delete = a.response == Response::Delete;
+                let (d, q) = self.engine.dismiss(r, s, delete);
+                let action = if delete {
+                    Action::Delete
+                } else {
+                    Action::Ignore
+                };
+                self.log(|run| Event::answer(day, action, (r, run.persona(r)), s, d));
+                if let Some(q) = q {
                     self.count(day, s, Metric::Ignored, 1);
                     self.count_answered(day, &q);
                 }
             }
             Response::Block => {
-                let (_, removed) = self.engine.block(r, s);
+                let (d, removed) = self.engine.block(r, s);
+                self.log(|run| Event::answer(day, Action::Block, (r, run.persona(r)), s, d));
                 for q in removed.into_iter().flatten() {
                     self.count(day, q.sender, Metric::Blocked, 1);
                     self.count_answered(day, &q);
@@ -580,11 +636,21 @@ impl Run<'_> {
             }
         }
         if a.report {
-            let (_, due) = self.engine.report(r, s);
+            let (d, due) = self.engine.report(r, s);
+            self.log(|run| Event::answer(day, Action::Report, (r, run.persona(r)), s, d));
             self.count(day, s, Metric::Reported, 1);
             if due {
                 bans.push(s);
             }
+        }
+    }
+
+    /// Adds an action to the log, when the run keeps one (the event is
+    /// only made then).
+    fn log(&mut self, event: impl FnOnce(&Self) -> Event) {
+        if self.log_events {
+            let event = event(self);
+            self.out.events.push(event);
         }
     }
 
@@ -601,6 +667,7 @@ impl Run<'_> {
     fn end_day(&mut self, day: u32, bans: &[u32]) {
         for &s in bans {
             if self.engine.ban(s) {
+                self.log(|run| Event::ban(day, s, run.persona(s)));
                 self.count(day, s, Metric::Bans, 1);
                 if !self.persona(s).is_bad_actor() {
                     self.count(day, s, Metric::WrongfulBans, 1);
