@@ -284,6 +284,20 @@ fn validate_tells_the_size_of_the_runs_and_whether_run_would_refuse_them() {
         long.contains("`msgpolicy run` would refuse it here"),
         "{long}"
     );
+    // The log of actions of 100 runs of 2 million members does not fit;
+    // the runs alone do.
+    let many = ["population.members=2000000", "replications=100"];
+    assert!(!validate(&many).contains("refuse"));
+    let with_log = bin()
+        .args(["validate", "scenarios/baseline.toml", "--events"])
+        .args(many.iter().flat_map(|set| ["--set", set]))
+        .output()
+        .unwrap();
+    let with_log = String::from_utf8(with_log.stderr).unwrap();
+    assert!(
+        with_log.contains("`msgpolicy run` would refuse it here"),
+        "{with_log}"
+    );
     // Swept days are told as their range, not the base scenario's days.
     let tmp = tempfile::tempdir().unwrap();
     let swept = tmp.path().join("days.toml");

@@ -9,6 +9,9 @@ pub struct Args {
     /// Override one key, e.g. `--set policy.ban_after_reports=2`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
+    /// Count the log of actions (`run --events`) in the memory estimate.
+    #[arg(long)]
+    events: bool,
 }
 
 /// Prints the resolved scenario on stdout and, on stderr, the size of the
@@ -27,7 +30,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         format!("{fewest} to {most}")
     };
-    let peak = super::run::estimate_memory(&loaded, threads, false)?.bytes;
+    let peak = super::run::estimate_memory(&loaded, threads, args.events)?.bytes;
     let have = super::run::machine_memory();
     eprintln!(
         "{}: {points} sweep point(s) x {} replication(s) of {} days; estimated peak memory {:.2} GiB on {threads} threads (this machine has {:.1} GiB{})",
