@@ -369,12 +369,30 @@ fn an_imported_population_runs() {
     )
     .unwrap();
     let dir = tmp.path().join("out");
-    run_into(&dir, &scenario, &[]);
+    run_into(&dir, &scenario, &["--events"]);
     let summary = String::from_utf8(read(&dir, "summary.csv")).unwrap();
     assert!(
         summary.lines().nth(1).unwrap().contains(",300,"),
         "{summary}"
     );
+    // The log names members by the file's ids too (row i is `m{i}`).
+    let events =
+        msgpolicy::report::table::Table::read_parquet(&dir.join("events.parquet")).unwrap();
+    let (actor, actor_id) = (
+        events.get("actor").unwrap(),
+        events.get("actor_id").unwrap(),
+    );
+    let (target, target_id) = (
+        events.get("target").unwrap(),
+        events.get("target_id").unwrap(),
+    );
+    assert!(events.rows() > 0);
+    for i in 0..events.rows() {
+        assert_eq!(actor_id.text(i), format!("m{}", actor.text(i)));
+        if events.get("action").unwrap().text(i) != "ban" {
+            assert_eq!(target_id.text(i), format!("m{}", target.text(i)));
+        }
+    }
     // Its memory is estimated from its files' rows before they are read.
     let err = refused_run(&[
         scenario.as_os_str(),

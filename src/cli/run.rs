@@ -433,6 +433,7 @@ fn simulate(
                     members: pop.len() as u64,
                     days: u64::from(s.days),
                     output,
+                    member_ids: pop.ids.clone(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;

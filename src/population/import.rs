@@ -94,6 +94,7 @@ pub fn import(
     let seeking_col = column(path, &header, "job_seeking");
 
     let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut id_of_member = Vec::new();
     let mut industries: BTreeMap<String, u16> = BTreeMap::new();
     let mut pop = Population::default();
     let mut industry_of_row = Vec::new();
@@ -110,6 +111,7 @@ pub fn import(
             )
             .at_line(line));
         }
+        id_of_member.push(id);
         let is_page = match &record[kind_col] {
             "person" => false,
             "page" => true,
@@ -165,6 +167,7 @@ pub fn import(
     }
     pop.index(names.len().max(1));
     pop.industry_names = names;
+    pop.ids = id_of_member.into();
 
     pop.connections = if cfg.connections_file.is_empty() {
         Csr::empty(n)

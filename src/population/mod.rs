@@ -156,6 +156,9 @@ pub struct Population {
     pub pages: Vec<u32>,
     /// Names of the industries.
     pub industry_names: Vec<String>,
+    /// An imported population's ids, by member number (the members file's
+    /// rows in order); empty for a generated one, whose members are numbers.
+    pub ids: std::sync::Arc<[String]>,
 }
 
 impl Population {

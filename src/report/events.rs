@@ -6,7 +6,8 @@ use anyhow::{Context, Result};
 use polars::prelude::{Column, DataFrame, ParquetWriter};
 use std::path::Path;
 
-/// The columns of `events.parquet`, in order.
+/// The columns of `events.parquet`, in order; an imported population's
+/// runs add [`ID_COLUMNS`].
 pub const COLUMNS: [&str; 15] = [
     "point",
     "replication",
@@ -24,6 +25,10 @@ pub const COLUMNS: [&str; 15] = [
     "spam_score",
     "quality_score",
 ];
+
+/// The members' ids from an imported population's members file, for
+/// `actor` and `target` (a generated member's id is its number).
+pub const ID_COLUMNS: [&str; 2] = ["actor_id", "target_id"];
 
 /// The logs of `runs` as one table, run after run, each in the engine's order.
 pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
@@ -64,7 +69,7 @@ pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
     }
     let [c_point, c_rep, c_seed, c_day, c_action, c_actor, c_persona, c_target, c_kind, c_outcome, c_rule, c_notify, c_violations, c_spam, c_quality] =
         COLUMNS.map(|name| name.into());
-    let columns = vec![
+    let mut columns = vec![
         Column::new(c_point, point),
         Column::new(c_rep, replication),
         Column::new(c_seed, seed),
@@ -81,6 +86,24 @@ pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
         Column::new(c_spam, spam),
         Column::new(c_quality, quality),
     ];
+    if runs.iter().any(|r| !r.member_ids.is_empty()) {
+        let id = |run: &RunRecord, m: u32| {
+            run.member_ids
+                .get(m as usize)
+                .cloned()
+                .unwrap_or_else(|| m.to_string())
+        };
+        let (mut actor_id, mut target_id) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+        for run in runs {
+            for e in &run.output.events {
+                actor_id.push(id(run, e.actor));
+                target_id.push(e.target.map(|t| id(run, t)));
+            }
+        }
+        let [actor_name, target_name] = ID_COLUMNS.map(|name| name.into());
+        columns.push(Column::new(actor_name, actor_id));
+        columns.push(Column::new(target_name, target_id));
+    }
     Ok(DataFrame::new_infer_height(columns)?)
 }
 

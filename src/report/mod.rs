@@ -21,6 +21,8 @@ pub struct RunRecord {
     pub members: u64,
     pub days: u64,
     pub output: RunOutput,
+    /// The population's ids when it was imported (see [`crate::population::Population::ids`]).
+    pub member_ids: std::sync::Arc<[String]>,
 }
 
 /// Every metric column, counts then rates.
