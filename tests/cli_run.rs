@@ -205,10 +205,10 @@ fn the_report_folder_has_every_contract_file_and_column() {
 fn shards_merge_into_the_same_tables() {
     let (tmp, scenario) = tiny_sweep();
     let whole = tmp.path().join("whole");
-    run_into(&whole, &scenario, &[]);
+    run_into(&whole, &scenario, &["--events"]);
     let sharded = tmp.path().join("sharded");
     for shard in ["1/3", "2/3", "3/3"] {
-        run_into(&sharded, &scenario, &["--shard", shard]);
+        run_into(&sharded, &scenario, &["--shard", shard, "--events"]);
     }
     assert!(sharded
         .join("point=1/replication=0/summary.parquet")
@@ -219,6 +219,22 @@ fn shards_merge_into_the_same_tables() {
         assert!(
             read(&whole, file) == read(&sharded, file),
             "{file} differs after merging shards"
+        );
+    }
+    // The logs of actions merge into the whole run's, row for row.
+    let log = |dir: &Path| {
+        msgpolicy::report::table::Table::read_parquet(&dir.join("events.parquet")).unwrap()
+    };
+    let (one, merged) = (log(&whole), log(&sharded));
+    assert!(one.rows() > 0);
+    assert_eq!(one.rows(), merged.rows());
+    assert!(one.names().eq(merged.names()));
+    for name in one.names() {
+        let (a, b) = (one.get(name).unwrap(), merged.get(name).unwrap());
+        // As text: a missing score reads as NaN, which equals nothing.
+        assert!(
+            (0..one.rows()).all(|i| a.text(i) == b.text(i)),
+            "events.parquet column {name} differs after merging shards"
         );
     }
 }

@@ -1,5 +1,6 @@
 //! `msgpolicy report DIR`: re-renders a report folder's tables, charts and
-//! `report.html` from its CSV files, merging shard files when there are any.
+//! `report.html` from its CSV files, merging shard files when there are any
+//! (their logs of actions too).
 
 use crate::error::InputError;
 use crate::output::write_dir_atomic;
@@ -118,7 +119,9 @@ pub fn run(args: Args) -> Result<()> {
     // Render beside, then move each output into place.
     let staging = dir.join(".render");
     write_dir_atomic(&staging, |tmp| {
-        report::write_report(tmp, &summary, &by_persona, &daily, &manifest)
+        report::write_report(tmp, &summary, &by_persona, &daily, &manifest)?;
+        // The parts' logs of actions (`run --events`), when they have them.
+        report::events::merge_events(tmp, &parts).map(|_| ())
     })?;
     for entry in std::fs::read_dir(&staging)? {
         let from = entry?.path();

@@ -3,7 +3,7 @@
 
 use super::RunRecord;
 use anyhow::{Context, Result};
-use polars::prelude::{Column, DataFrame, ParquetWriter};
+use polars::prelude::{Column, DataFrame, ParquetReader, ParquetWriter, SerReader};
 use std::path::Path;
 
 /// The columns of `events.parquet`, in order; an imported population's
@@ -109,12 +109,46 @@ pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
 
 /// Writes `events.parquet` of `runs` into `dir`.
 pub fn write_events(dir: &Path, runs: &[RunRecord]) -> Result<()> {
-    let path = dir.join("events.parquet");
-    let mut df = events_frame(runs)?;
+    write_frame(dir, &mut events_frame(runs)?)
+}
+
+/// Writes one `events.parquet` into `dir` from the shard parts' logs, in
+/// the parts' order (that of `parts`); false (and nothing written) when the
+/// parts have none.
+pub fn merge_events(dir: &Path, parts: &[std::path::PathBuf]) -> Result<bool> {
+    let mut merged: Option<DataFrame> = None;
+    for part in parts {
+        let path = part.join(FILE);
+        if !path.exists() {
+            return Ok(false);
+        }
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .finish()
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        match &mut merged {
+            Some(m) => {
+                m.vstack_mut(&df)
+                    .with_context(|| format!("{}: parts do not match", path.display()))?;
+            }
+            None => merged = Some(df),
+        }
+    }
+    match merged {
+        Some(mut df) => write_frame(dir, &mut df).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+const FILE: &str = "events.parquet";
+
+fn write_frame(dir: &Path, df: &mut DataFrame) -> Result<()> {
+    let path = dir.join(FILE);
     let mut file = std::fs::File::create(&path)
         .with_context(|| format!("cannot create {}", path.display()))?;
     ParquetWriter::new(&mut file)
-        .finish(&mut df)
+        .finish(df)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
