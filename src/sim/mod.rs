@@ -596,7 +596,7 @@ impl Run<'_> {
             Response::Leave => {}
             Response::Accept => {
                 let (d, q) = self.engine.accept(r, s);
-                self.log(|run| Event::answer(day, Action::Accept, (r, run.persona(r)), s, d));
+                self.log_answer(day, Action::Accept, (r, s), d);
                 if let Some(q) = q {
                     self.count(day, s, Metric::Accepted, 1);
                     if RequestTag(q.tag).personalised() {
@@ -620,7 +620,7 @@ impl Run<'_> {
                 } else {
                     Action::Ignore
                 };
-                self.log(|run| Event::answer(day, action, (r, run.persona(r)), s, d));
+                self.log_answer(day, action, (r, s), d);
                 if let Some(q) = q {
                     self.count(day, s, Metric::Ignored, 1);
                     self.count_answered(day, &q);
@@ -628,7 +628,7 @@ impl Run<'_> {
             }
             Response::Block => {
                 let (d, removed) = self.engine.block(r, s);
-                self.log(|run| Event::answer(day, Action::Block, (r, run.persona(r)), s, d));
+                self.log_answer(day, Action::Block, (r, s), d);
                 for q in removed.into_iter().flatten() {
                     self.count(day, q.sender, Metric::Blocked, 1);
                     self.count_answered(day, &q);
@@ -637,7 +637,7 @@ impl Run<'_> {
         }
         if a.report {
             let (d, due) = self.engine.report(r, s);
-            self.log(|run| Event::answer(day, Action::Report, (r, run.persona(r)), s, d));
+            self.log_answer(day, Action::Report, (r, s), d);
             self.count(day, s, Metric::Reported, 1);
             if due {
                 bans.push(s);
@@ -652,6 +652,11 @@ impl Run<'_> {
             let event = event(self);
             self.out.events.push(event);
         }
+    }
+
+    /// Logs recipient `r`'s answer (or report) on sender `s`'s request.
+    fn log_answer(&mut self, day: u32, action: Action, (r, s): (u32, u32), d: Decision) {
+        self.log(|run| Event::answer(day, action, (r, run.persona(r)), s, d));
     }
 
     fn count_answered(&mut self, day: u32, q: &PendingRequest) {
