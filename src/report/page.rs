@@ -279,7 +279,7 @@ pub fn html(
     for r in Rate::ALL {
         let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", r.name(), escape(r.doc()));
     }
-    o.push_str("</dl><p>Every count is traced to the engine's named rules: outcomes by the rule that decided each send (CONTRACT section 3.1), violations by name. Measured columns in the CSV files: ");
+    o.push_str("</dl><p>Every count is traced to the engine's named rules: outcomes by the rule that decided each send (CONTRACT section 3.1), violations by name; <code>msgpolicy run --events</code> also writes <code>events.parquet</code>, every send, answer, report and ban of every run with the rule that decided it, from which each count can be recomputed. Measured columns in the CSV files: ");
     o.push_str(&escape(&measured_columns(summary, &keys).join(", ")));
     o.push_str(".</p><h2>Scenario (as given)</h2><pre>");
     o.push_str(&escape(&manifest.scenario_text));
