@@ -237,6 +237,15 @@ fn shards_merge_into_the_same_tables() {
             "events.parquet column {name} differs after merging shards"
         );
     }
+    // A part run without the log among parts with one is refused.
+    std::fs::remove_file(sharded.join("point=1/replication=0/events.parquet")).unwrap();
+    let out = bin().arg("report").arg(&sharded).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("replication=0") && err.contains("every part run with --events or none"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -496,7 +505,26 @@ fn the_event_log_adds_up_to_the_report_and_changes_nothing_else() {
 
     let events = Table::read_parquet(&logs[0].join("events.parquet")).unwrap();
     let names: Vec<&str> = events.names().collect();
-    assert_eq!(names, msgpolicy::report::events::COLUMNS);
+    assert_eq!(
+        names,
+        [
+            "point",
+            "replication",
+            "seed",
+            "day",
+            "action",
+            "actor",
+            "actor_persona",
+            "target",
+            "kind",
+            "outcome",
+            "rule",
+            "notify",
+            "violations",
+            "spam_score",
+            "quality_score",
+        ]
+    );
     let summary = Table::read_csv(&logs[0].join("summary.csv")).unwrap();
     let column = |t: &Table, name: &str| t.get(name).unwrap().clone();
     let (point, rep) = (column(&events, "point"), column(&events, "replication"));

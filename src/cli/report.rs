@@ -121,7 +121,7 @@ pub fn run(args: Args) -> Result<()> {
     write_dir_atomic(&staging, |tmp| {
         report::write_report(tmp, &summary, &by_persona, &daily, &manifest)?;
         // The parts' logs of actions (`run --events`), when they have them.
-        report::events::merge_events(tmp, &parts).map(|_| ())
+        report::events::merge_events(tmp, &parts)
     })?;
     for entry in std::fs::read_dir(&staging)? {
         let from = entry?.path();

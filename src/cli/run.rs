@@ -160,7 +160,7 @@ fn check_memory(loaded: &Loaded, threads: usize, events: bool) -> Result<(), Inp
         return Err(InputError::new(
             &loaded.source,
             format!(
-                "{} over {} days needs about {:.1} GiB of memory{}, this machine has {:.1} GiB; expected a smaller population or fewer days",
+                "{} over {} days needs about {:.1} GiB of memory{}, this machine has {:.1} GiB; expected a smaller population or fewer days{}",
                 need.population,
                 need.days,
                 gib(need.bytes),
@@ -169,7 +169,8 @@ fn check_memory(loaded: &Loaded, threads: usize, events: bool) -> Result<(), Inp
                 } else {
                     ""
                 },
-                gib(have)
+                gib(have),
+                if events { ", or no --events" } else { "" }
             ),
         ));
     }

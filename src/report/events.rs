@@ -2,35 +2,14 @@
 //! per action, with the run's keys, in the vocabulary of `replay`'s output.
 
 use super::RunRecord;
+use crate::error::InputError;
 use anyhow::{Context, Result};
 use polars::prelude::{Column, DataFrame, ParquetReader, ParquetWriter, SerReader};
 use std::path::Path;
 
-/// The columns of `events.parquet`, in order; an imported population's
-/// runs add [`ID_COLUMNS`].
-pub const COLUMNS: [&str; 15] = [
-    "point",
-    "replication",
-    "seed",
-    "day",
-    "action",
-    "actor",
-    "actor_persona",
-    "target",
-    "kind",
-    "outcome",
-    "rule",
-    "notify",
-    "violations",
-    "spam_score",
-    "quality_score",
-];
-
-/// The members' ids from an imported population's members file, for
-/// `actor` and `target` (a generated member's id is its number).
-pub const ID_COLUMNS: [&str; 2] = ["actor_id", "target_id"];
-
-/// The logs of `runs` as one table, run after run, each in the engine's order.
+/// The logs of `runs` as one table, run after run, each in the engine's
+/// order. An imported population's runs add `actor_id` and `target_id`, the
+/// members file's ids (a generated member's id is its number).
 pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
     let rows: usize = runs.iter().map(|r| r.output.events.len()).sum();
     let mut point = Vec::with_capacity(rows);
@@ -67,24 +46,22 @@ pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
             quality.push(e.scores.map(|(_, q)| q));
         }
     }
-    let [c_point, c_rep, c_seed, c_day, c_action, c_actor, c_persona, c_target, c_kind, c_outcome, c_rule, c_notify, c_violations, c_spam, c_quality] =
-        COLUMNS.map(|name| name.into());
     let mut columns = vec![
-        Column::new(c_point, point),
-        Column::new(c_rep, replication),
-        Column::new(c_seed, seed),
-        Column::new(c_day, day),
-        Column::new(c_action, action),
-        Column::new(c_actor, actor),
-        Column::new(c_persona, persona),
-        Column::new(c_target, target),
-        Column::new(c_kind, kind),
-        Column::new(c_outcome, outcome),
-        Column::new(c_rule, rule),
-        Column::new(c_notify, notify),
-        Column::new(c_violations, violations),
-        Column::new(c_spam, spam),
-        Column::new(c_quality, quality),
+        Column::new("point".into(), point),
+        Column::new("replication".into(), replication),
+        Column::new("seed".into(), seed),
+        Column::new("day".into(), day),
+        Column::new("action".into(), action),
+        Column::new("actor".into(), actor),
+        Column::new("actor_persona".into(), persona),
+        Column::new("target".into(), target),
+        Column::new("kind".into(), kind),
+        Column::new("outcome".into(), outcome),
+        Column::new("rule".into(), rule),
+        Column::new("notify".into(), notify),
+        Column::new("violations".into(), violations),
+        Column::new("spam_score".into(), spam),
+        Column::new("quality_score".into(), quality),
     ];
     if runs.iter().any(|r| !r.member_ids.is_empty()) {
         let id = |run: &RunRecord, m: u32| {
@@ -100,9 +77,8 @@ pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
                 target_id.push(e.target.map(|t| id(run, t)));
             }
         }
-        let [actor_name, target_name] = ID_COLUMNS.map(|name| name.into());
-        columns.push(Column::new(actor_name, actor_id));
-        columns.push(Column::new(target_name, target_id));
+        columns.push(Column::new("actor_id".into(), actor_id));
+        columns.push(Column::new("target_id".into(), target_id));
     }
     Ok(DataFrame::new_infer_height(columns)?)
 }
@@ -113,15 +89,23 @@ pub fn write_events(dir: &Path, runs: &[RunRecord]) -> Result<()> {
 }
 
 /// Writes one `events.parquet` into `dir` from the shard parts' logs, in
-/// the parts' order (that of `parts`); false (and nothing written) when the
-/// parts have none.
-pub fn merge_events(dir: &Path, parts: &[std::path::PathBuf]) -> Result<bool> {
+/// the parts' order (that of `parts`); nothing when the parts have none.
+/// Parts of which only some have a log are an error.
+pub fn merge_events(dir: &Path, parts: &[std::path::PathBuf]) -> Result<()> {
+    let logged: Vec<bool> = parts.iter().map(|p| p.join(FILE).exists()).collect();
+    if !logged.contains(&true) {
+        return Ok(());
+    }
+    if let Some(at) = logged.iter().position(|l| !l) {
+        return Err(InputError::new(
+            parts[at].display().to_string(),
+            "no events.parquet while other parts have one, expected every part run with --events or none",
+        )
+        .into());
+    }
     let mut merged: Option<DataFrame> = None;
     for part in parts {
         let path = part.join(FILE);
-        if !path.exists() {
-            return Ok(false);
-        }
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let df = ParquetReader::new(file)
@@ -136,8 +120,8 @@ pub fn merge_events(dir: &Path, parts: &[std::path::PathBuf]) -> Result<bool> {
         }
     }
     match merged {
-        Some(mut df) => write_frame(dir, &mut df).map(|()| true),
-        None => Ok(false),
+        Some(mut df) => write_frame(dir, &mut df),
+        None => Ok(()),
     }
 }
 
