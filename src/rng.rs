@@ -20,12 +20,14 @@ pub enum Purpose {
     Events = 3,
     /// Harassers' choice of victims.
     Victims = 4,
-    /// A sender's plan for the day: whom to write to and what.
+    /// A sender's plan for the day: what to write.
     Plan = 5,
     /// A recipient's look at their requests.
     Answer = 6,
     /// The labelled sample of messages written to the report.
     Sample = 7,
+    /// A sender's day: how many new messages, and to whom.
+    Recipients = 8,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -7,6 +7,7 @@
 //! connections, whether they met, their own job search, and their memory of
 //! past harassment. A recipient never reads the sender's persona.
 
+mod pick;
 pub mod text;
 
 use crate::analyzer::{Analyzer, Hints, RuleSet, TextAnalysis};
@@ -15,8 +16,9 @@ use crate::message::text_hash;
 use crate::population::{first_name, Persona, Population};
 use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};
-use crate::scenario::{BehaviorConfig, RecipientModel, SenderStyle, MAX_SEEKER_CANDIDATES};
+use crate::scenario::{BehaviorConfig, RecipientModel, SenderStyle};
 use crate::violation::Violation;
+pub use pick::Recipients;
 use rand::{Rng, RngExt};
 use rustc_hash::FxHashSet;
 pub use text::Topic;
@@ -114,9 +116,6 @@ pub struct SampledText {
 pub struct Planned {
     pub intents: Vec<Intent>,
     pub samples: Vec<SampledText>,
-    /// Scratch: the recipients of the sender being planned (kept to save
-    /// an allocation per sender).
-    recipients: Vec<MemberId>,
 }
 
 /// A text and what does not change with its recipient: its hash and the
@@ -271,73 +270,6 @@ impl<'a> World<'a> {
         self.cfg.styles()[p as usize].1
     }
 
-    fn pick<R: Rng>(rng: &mut R, list: &[u32]) -> Option<u32> {
-        (!list.is_empty()).then(|| list[rng.random_range(0..list.len())])
-    }
-
-    /// Whom a sender writes to: a connection, or a stranger the persona looks for.
-    fn choose_recipient<R: Rng>(
-        &self,
-        rng: &mut R,
-        s: MemberId,
-        style: &SenderStyle,
-    ) -> Option<MemberId> {
-        let pop = self.pop;
-        let persona = pop.persona[s as usize];
-        let own = pop.connections.row(s);
-        if rng.random_bool(style.to_connections) && !own.is_empty() {
-            return Self::pick(rng, own);
-        }
-        if style.to_pages > 0.0 && rng.random_bool(style.to_pages) {
-            return Self::pick(rng, &pop.pages).filter(|r| *r != s);
-        }
-        let industry = pop.industry[s as usize] as usize;
-        let same_industry = &pop.people_by_industry[industry];
-        let chosen = match persona {
-            Persona::Harasser => Self::pick(rng, pop.victims.row(s)),
-            Persona::Spammer => Some(rng.random_range(0..pop.len() as u32)),
-            Persona::ConferenceContact => {
-                let event = Self::pick(rng, pop.attended.row(s));
-                event.and_then(|e| Self::pick(rng, pop.events.row(e)))
-            }
-            Persona::Recruiter => {
-                let pool =
-                    &pop.people_by_industry[rng.random_range(0..pop.people_by_industry.len())];
-                if pool.is_empty() {
-                    return None;
-                }
-                // Recruiters look for people visibly open to work first,
-                // among a few candidates (the first if none is): all drawn,
-                // then all loaded at once rather than one after another.
-                let n = style.seeker_candidates as usize;
-                let mut at = [0usize; MAX_SEEKER_CANDIDATES as usize];
-                for i in &mut at[..n] {
-                    *i = rng.random_range(0..pool.len());
-                    prefetch(&pool[*i]);
-                }
-                let mut candidates = [0u32; MAX_SEEKER_CANDIDATES as usize];
-                for (c, i) in candidates[..n].iter_mut().zip(&at[..n]) {
-                    *c = pool[*i];
-                    prefetch(&pop.job_seeking[*c as usize]);
-                }
-                candidates[..n]
-                    .iter()
-                    .copied()
-                    .find(|&m| pop.job_seeking[m as usize])
-                    .or(Some(candidates[0]))
-            }
-            Persona::IndustryPeer => {
-                // A friend of a friend in the same industry, else anyone in it.
-                let via =
-                    Self::pick(rng, own).and_then(|f| Self::pick(rng, pop.connections.row(f)));
-                via.filter(|m| pop.industry[*m as usize] as usize == industry)
-                    .or_else(|| Self::pick(rng, same_industry))
-            }
-            Persona::Member => Self::pick(rng, same_industry),
-        };
-        chosen.filter(|r| *r != s)
-    }
-
     /// A written message, read by the analyzer. `personalised` says whether
     /// it was written for this recipient (name, industry or shared event).
     fn intent(
@@ -417,14 +349,14 @@ impl<'a> World<'a> {
         self.pop.connections.warm_row(s);
     }
 
-    /// A sender's messages for the day: follow-ups due, then new messages.
-    /// `awaiting` is the sender's memory of unanswered requests; `first`,
-    /// the day's first draw from [`World::wakes`].
+    /// A sender's messages for the day: follow-ups due, then new messages
+    /// to `recipients` (from [`World::choose_recipients`]). `awaiting` is
+    /// the sender's memory of unanswered requests.
     pub fn plan(
         &self,
         s: MemberId,
         day: u32,
-        first: f64,
+        recipients: &[MemberId],
         awaiting: &mut Vec<Awaiting>,
         buf: &mut String,
         planned: &mut Planned,
@@ -432,7 +364,6 @@ impl<'a> World<'a> {
         let Planned {
             intents: out,
             samples,
-            recipients,
         } = planned;
         let pop = self.pop;
         let persona = pop.persona[s as usize];
@@ -460,8 +391,7 @@ impl<'a> World<'a> {
         let horizon = style.follow_up_after_days * (style.max_follow_ups + 1);
         awaiting.retain(|a| a.follow_ups < style.max_follow_ups || day < a.last_day + horizon);
 
-        let count = poisson(first, &mut rng, style.per_day);
-        if count == 0 {
+        if recipients.is_empty() {
             return;
         }
         // Bulk outreach: one text, written and read once, for every recipient today.
@@ -480,15 +410,7 @@ impl<'a> World<'a> {
             (ingredients, buf.clone())
         });
         let bulk_text = bulk.as_ref().map(|(_, body)| self.read(body));
-        // The day's recipients first, so that what the messages read of them
-        // (industry, events) is loading while the texts are written.
-        recipients.clear();
-        recipients.extend((0..count).filter_map(|_| self.choose_recipient(&mut rng, s, style)));
-        for &r in recipients.iter() {
-            prefetch(&pop.industry[r as usize]);
-            pop.warm_met(r);
-        }
-        for &r in recipients.iter() {
+        for &r in recipients {
             let pair = self.pair(s, r);
             let (ingredients, personalised, own);
             let written = match (&bulk, &bulk_text) {

@@ -312,8 +312,10 @@ impl Run<'_> {
                 let tx = tx.clone();
                 scope.spawn_fifo(move |_| {
                     let (mut planned, mut buf) = (Planned::default(), String::new());
-                    // Who writes today (a keyed draw each), then their plans,
-                    // with what the writers a few ahead read loading meanwhile.
+                    // Who writes today (a keyed draw each), to whom (all
+                    // chosen together: see `behavior::pick`), then their
+                    // plans, with what the writers a few ahead read loading
+                    // meanwhile.
                     let first = c * CHUNK;
                     let writers: Vec<(usize, f64)> = (0..chunk.len())
                         .filter_map(|i| {
@@ -323,12 +325,16 @@ impl Run<'_> {
                                 .map(|draw| (i, draw))
                         })
                         .collect();
-                    for (k, &(i, draw)) in writers.iter().enumerate() {
+                    let recipients = world.choose_recipients(
+                        day,
+                        writers.iter().map(|&(i, draw)| ((first + i) as u32, draw)),
+                    );
+                    for (k, &(i, _)) in writers.iter().enumerate() {
                         if let Some(&(j, _)) = writers.get(k + AHEAD) {
                             world.warm_sender((first + j) as u32, &chunk[j]);
                         }
-                        let s = (first + i) as u32;
-                        world.plan(s, day, draw, &mut chunk[i], &mut buf, &mut planned);
+                        let (s, to) = ((first + i) as u32, recipients.of(k));
+                        world.plan(s, day, to, &mut chunk[i], &mut buf, &mut planned);
                     }
                     // The receiver outlives every task of the scope.
                     let _ = tx.send((c, planned));
