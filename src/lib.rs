@@ -22,4 +22,5 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+mod tabs;
 pub mod violation;

@@ -137,7 +137,7 @@ struct Pair {
 }
 
 /// A request a sender is waiting on (the sender's own memory).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Awaiting {
     pub recipient: MemberId,
     pub last_day: u32,
@@ -357,7 +357,7 @@ impl<'a> World<'a> {
         s: MemberId,
         day: u32,
         recipients: &[MemberId],
-        awaiting: &mut Vec<Awaiting>,
+        awaiting: &mut [Awaiting],
         buf: &mut String,
         planned: &mut Planned,
     ) {
@@ -388,8 +388,6 @@ impl<'a> World<'a> {
                 ));
             }
         }
-        let horizon = style.follow_up_after_days * (style.max_follow_ups + 1);
-        awaiting.retain(|a| a.follow_ups < style.max_follow_ups || day < a.last_day + horizon);
 
         if recipients.is_empty() {
             return;
@@ -458,6 +456,14 @@ impl<'a> World<'a> {
                 }
             }
         }
+    }
+
+    /// Whether sender `s` still awaits an answer to `a` after planning
+    /// `day`: until its last follow-up has had as long as the others.
+    pub fn still_awaits(&self, s: MemberId, day: u32, a: &Awaiting) -> bool {
+        let style = self.style(self.pop.persona[s as usize]);
+        let horizon = style.follow_up_after_days * (style.max_follow_ups + 1);
+        a.follow_ups < style.max_follow_ups || day < a.last_day + horizon
     }
 
     /// A reply from `from` to `to` after accepting `to`'s request.

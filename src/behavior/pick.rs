@@ -144,6 +144,10 @@ impl<'a> World<'a> {
             kept_ends.push(chosen.len());
             start = end;
         }
+        // The second step of `warm_met`, the bounds having had a pass to load.
+        for &r in &chosen {
+            pop.warm_met_row(r);
+        }
         Recipients {
             chosen,
             ends: kept_ends,

@@ -9,7 +9,6 @@ pub mod policy;
 pub mod rules;
 pub mod state;
 mod table;
-mod tabs;
 
 pub use crate::message::Score;
 pub use policy::{AfterIgnore, Policy};

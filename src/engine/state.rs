@@ -13,9 +13,9 @@
 use super::policy::Policy;
 use super::rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SendVerdict};
 use super::table::{Key, Table};
-use super::tabs::Tabs;
 use crate::message::{Score, SendContext};
 use crate::prefetch::{prefetch, prefetch_write};
+use crate::tabs::Tabs;
 use crate::violation::{Violation, Violations};
 use rustc_hash::{FxHashMap, FxHashSet};
 

@@ -189,6 +189,14 @@ impl Population {
         }
     }
 
+    /// The second step of [`Population::warm_met`], once the bounds are in:
+    /// the events `m` attended.
+    pub fn warm_met_row(&self, m: u32) {
+        if self.attends_any(m) {
+            self.attended.warm_row(m);
+        }
+    }
+
     fn attends_any(&self, m: u32) -> bool {
         self.attendees
             .get(m as usize / 64)

@@ -34,6 +34,7 @@ use crate::population::first_name;
 use crate::population::{Persona, Population};
 use crate::prefetch::prefetch;
 use crate::scenario::Scenario;
+use crate::tabs::Tabs;
 use crate::violation::Violation;
 pub use events::{Action, Event};
 use rayon::prelude::*;
@@ -42,6 +43,12 @@ pub use tally::{Counters, Metric, Rate};
 
 /// Members per parallel work item.
 const CHUNK: usize = 2048;
+
+/// Member `m`'s chunk, and its index there.
+fn in_chunk(m: u32) -> (usize, u32) {
+    let m = m as usize;
+    (m / CHUNK, (m % CHUNK) as u32)
+}
 
 /// How far ahead the serial phases start the memory loads of the messages
 /// and answers to come (see [`Engine::warm`]), and a second time, nearer,
@@ -110,7 +117,9 @@ impl RunOutput {
 struct Run<'a> {
     world: World<'a>,
     engine: Engine,
-    awaiting: Vec<Vec<Awaiting>>,
+    /// Senders' memories of the requests they await, one pool per chunk of
+    /// senders (planning works on a chunk at a time, in parallel).
+    awaiting: Vec<Tabs<Awaiting>>,
     memory: Memory,
     /// Accepted requests to reply to (recipient, sender), as they come.
     to_reply: Vec<(u32, u32)>,
@@ -144,7 +153,9 @@ pub fn run(
             sample_rate(pop, scenario, sample),
         ),
         engine: Engine::new(scenario.policy.clone(), n),
-        awaiting: vec![Vec::new(); n],
+        awaiting: (0..n.div_ceil(CHUNK))
+            .map(|c| Tabs::new(CHUNK.min(n - c * CHUNK)))
+            .collect(),
         memory: Memory::default(),
         to_reply: Vec::new(),
         replies: Vec::new(),
@@ -303,12 +314,12 @@ impl Run<'_> {
             .map(|m| self.engine.is_banned(m))
             .collect();
         let mut awaiting = std::mem::take(&mut self.awaiting);
-        let chunks = awaiting.len().div_ceil(CHUNK);
+        let chunks = awaiting.len();
         let (tx, rx) = std::sync::mpsc::channel::<(usize, Planned)>();
         let (world, banned, this, chunked) = (&world, &banned, &mut *self, &mut awaiting);
         // `move`: the receiver goes into the scope (it may not be shared).
         rayon::scope_fifo(move |scope| {
-            for (c, chunk) in chunked.chunks_mut(CHUNK).enumerate() {
+            for (c, chunk) in chunked.iter_mut().enumerate() {
                 let tx = tx.clone();
                 scope.spawn_fifo(move |_| {
                     let (mut planned, mut buf) = (Planned::default(), String::new());
@@ -317,11 +328,11 @@ impl Run<'_> {
                     // plans, with what the writers a few ahead read loading
                     // meanwhile.
                     let first = c * CHUNK;
-                    let writers: Vec<(usize, f64)> = (0..chunk.len())
+                    let writers: Vec<(usize, f64)> = (0..chunk.members())
                         .filter_map(|i| {
                             let s = first + i;
                             world
-                                .wakes(s as u32, day, banned[s], &chunk[i])
+                                .wakes(s as u32, day, banned[s], chunk.get(i as u32))
                                 .map(|draw| (i, draw))
                         })
                         .collect();
@@ -331,10 +342,11 @@ impl Run<'_> {
                     );
                     for (k, &(i, _)) in writers.iter().enumerate() {
                         if let Some(&(j, _)) = writers.get(k + AHEAD) {
-                            world.warm_sender((first + j) as u32, &chunk[j]);
+                            world.warm_sender((first + j) as u32, chunk.get(j as u32));
                         }
-                        let (s, to) = ((first + i) as u32, recipients.of(k));
-                        world.plan(s, day, to, &mut chunk[i], &mut buf, &mut planned);
+                        let (s, to, i) = ((first + i) as u32, recipients.of(k), i as u32);
+                        world.plan(s, day, to, chunk.get_mut(i), &mut buf, &mut planned);
+                        chunk.retain(i, |a| world.still_awaits(s, day, a));
                     }
                     // The receiver outlives every task of the scope.
                     let _ = tx.send((c, planned));
@@ -362,7 +374,8 @@ impl Run<'_> {
             }
         });
         for (s, a) in self.opened_today.drain(..) {
-            awaiting[s as usize].push(a);
+            let (c, i) = in_chunk(s);
+            awaiting[c].push(i, a);
         }
         self.awaiting = awaiting;
     }
@@ -579,7 +592,8 @@ impl Run<'_> {
     /// tabs, the header of the sender's memory of what it awaits.
     fn warm_answer(&self, a: &Answer) {
         self.engine.warm(a.sender, a.recipient);
-        prefetch(&self.awaiting[a.sender as usize]);
+        let (c, i) = in_chunk(a.sender);
+        self.awaiting[c].warm_handle(i);
         prefetch(&self.world.pop.persona[a.sender as usize]);
     }
 
@@ -587,7 +601,8 @@ impl Run<'_> {
     /// recipient's request tab and the sender's awaited requests themselves.
     fn warm_answer_near(&self, a: &Answer) {
         self.engine.warm_tab(a.recipient);
-        if let Some(first) = self.awaiting[a.sender as usize].first() {
+        let (c, i) = in_chunk(a.sender);
+        if let Some(first) = self.awaiting[c].get(i).first() {
             prefetch(first);
         }
     }
@@ -611,7 +626,8 @@ impl Run<'_> {
                     self.count_answered(day, &q);
                     self.count_reaching_inbox(day, s, u64::from(q.messages));
                     // The sender is notified, and stops waiting.
-                    self.awaiting[s as usize].retain(|w| w.recipient != r);
+                    let (c, i) = in_chunk(s);
+                    self.awaiting[c].retain(i, |w| w.recipient != r);
                     // Replies are sent the next day: none after the last.
                     if a.reply && (day as usize + 1) < self.out.daily.len() {
                         self.to_reply.push((r, s));

@@ -1,12 +1,14 @@
-//! Every recipient's request tab, kept in one pool.
+//! One ordered list per member, all lists in one pool: the engine's request
+//! tabs (pending requests by recipient) and the simulator's memories of
+//! awaited requests (by sender).
 //!
-//! Why not a `Vec` per recipient: a network of a million members has about a
-//! million tabs, each its own heap block, so a send that opens a request
-//! costs an allocator call whenever a tab grows, and freeing the engine costs
-//! a million scattered `free`s (a fifth of a second at that size, all on the
-//! critical path). Here tabs are blocks of one pool, reused through free
-//! lists by size, and a tab's handle is 12 bytes instead of 24 (the handles
-//! of a million tabs are read at random on every send).
+//! Why not a `Vec` per member: a network of a million members has about a
+//! million lists, each its own heap block, so adding to one costs an
+//! allocator call whenever it grows, and freeing them costs a million
+//! scattered `free`s (a fifth of a second at that size, all on the critical
+//! path). Here lists are blocks of one pool, reused through free lists by
+//! size, and a list's handle is 12 bytes instead of 24 (the handles of a
+//! million tabs are read at random on every send).
 
 use crate::prefetch::prefetch;
 
@@ -63,6 +65,11 @@ impl<T: Copy + Default> Tabs<T> {
         }
     }
 
+    /// Members (tabs), empty or not.
+    pub(crate) fn members(&self) -> usize {
+        self.spans.len()
+    }
+
     /// Adds an empty tab for a new member.
     pub(crate) fn add(&mut self) {
         self.spans.push(Span::EMPTY);
@@ -103,6 +110,19 @@ impl<T: Copy + Default> Tabs<T> {
         self.pool.copy_within(at + 1..range.end, at);
         self.spans[m as usize].len -= 1;
         value
+    }
+
+    /// Keeps the entries of member `m`'s tab for which `keep` holds, in order.
+    pub(crate) fn retain(&mut self, m: u32, mut keep: impl FnMut(&T) -> bool) {
+        let range = self.spans[m as usize].range();
+        let mut kept = range.start;
+        for at in range {
+            if keep(&self.pool[at]) {
+                self.pool[kept] = self.pool[at];
+                kept += 1;
+            }
+        }
+        self.spans[m as usize].len = (kept - self.spans[m as usize].start as usize) as u32;
     }
 
     /// Moves member `m`'s tab to a block of the next class and frees the old one.
@@ -151,6 +171,8 @@ mod tests {
         Push(u32, u32),
         Remove(u32, usize),
         Set(u32, usize, u32),
+        /// Keeps the entries not divisible by the divisor.
+        Retain(u32, u32),
         Add,
     }
 
@@ -159,12 +181,13 @@ mod tests {
             6 => (0u32..12, any::<u32>()).prop_map(|(m, v)| Op::Push(m, v)),
             3 => (0u32..12, 0usize..40).prop_map(|(m, i)| Op::Remove(m, i)),
             1 => (0u32..12, 0usize..40, any::<u32>()).prop_map(|(m, i, v)| Op::Set(m, i, v)),
+            1 => (0u32..12, 2u32..5).prop_map(|(m, d)| Op::Retain(m, d)),
             1 => Just(Op::Add),
         ]
     }
 
     proptest! {
-        /// Any sequence of pushes, removes and writes leaves every tab as a
+        /// Any sequence of pushes, removes, retains and writes leaves every tab as a
         /// `Vec` per member would.
         #[test]
         fn tabs_agree_with_a_vec_per_member(ops in proptest::collection::vec(op(), 0..400)) {
@@ -182,6 +205,10 @@ mod tests {
                     Op::Set(m, i, v) if (m as usize) < model.len() && i < model[m as usize].len() => {
                         tabs.get_mut(m)[i] = v;
                         model[m as usize][i] = v;
+                    }
+                    Op::Retain(m, d) if (m as usize) < model.len() => {
+                        tabs.retain(m, |v| v % d != 0);
+                        model[m as usize].retain(|v| v % d != 0);
                     }
                     Op::Add => {
                         tabs.add();
