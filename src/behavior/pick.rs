@@ -2,9 +2,9 @@
 //!
 //! Choosing a recipient may take a chain of reads of large tables, each
 //! needing the one before: a friend's connections, then that friend of a
-//! friend's industry; an industry's members, then whether they are open to
-//! work. On a network of a million members each read waits on memory, and
-//! one message at a time the waits add up (they were a fifth of planning).
+//! friend's industry. On a network of a million members each read waits on
+//! memory, and one message at a time the waits add up (they were a fifth of
+//! planning).
 //! Here every message of a batch advances one [`Step`] per pass, and each
 //! step starts loading what the next one reads, so the batch's waits
 //! overlap.
@@ -18,11 +18,9 @@ use crate::engine::MemberId;
 use crate::population::{Persona, Population};
 use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};
-use crate::scenario::{SenderStyle, MAX_SEEKER_CANDIDATES};
+use crate::scenario::SenderStyle;
 use rand::RngExt;
 use rand_pcg::Pcg64Mcg;
-
-const MAX_CANDIDATES: usize = MAX_SEEKER_CANDIDATES as usize;
 
 /// Where the choice of one recipient stands.
 #[derive(Clone, Copy, Debug)]
@@ -44,10 +42,6 @@ enum Step<'a> {
     FriendsConnection(&'a u32),
     /// A friend of a friend: chosen if in the sender's industry.
     FriendOfFriend(MemberId),
-    /// Strangers drawn from an industry's people, loading.
-    Candidates([&'a u32; MAX_CANDIDATES], u8),
-    /// Their ids: the first open to work is chosen, else the first.
-    Seekers([MemberId; MAX_CANDIDATES], u8),
 }
 
 impl Step<'_> {
@@ -177,20 +171,25 @@ impl<'a> World<'a> {
                 None => Step::NoOne,
             },
             Persona::Recruiter => {
-                let pool =
-                    &pop.people_by_industry[rng.random_range(0..pop.people_by_industry.len())];
+                let i = rng.random_range(0..pop.people_by_industry.len());
+                let (pool, seekers) = (&pop.people_by_industry[i], pop.seekers_by_industry[i]);
                 if pool.is_empty() {
                     return Step::NoOne;
                 }
                 // Recruiters look for people visibly open to work first,
-                // among a few candidates (the first if none is).
-                let n = style.seeker_candidates as usize;
-                let mut at = [&pool[0]; MAX_CANDIDATES];
-                for candidate in &mut at[..n] {
-                    *candidate = &pool[rng.random_range(0..pool.len())];
-                    prefetch(*candidate);
-                }
-                Step::Candidates(at, n as u8)
+                // among `seeker_candidates` strangers of an industry (the
+                // first if none is): drawn directly, the chance that one of
+                // them is open to work, then whom (open to work or not, each
+                // as likely as the others).
+                let others = 1.0 - f64::from(seekers) / pool.len() as f64;
+                let none_open = others.powi(style.seeker_candidates as i32);
+                let (open, rest) = pool.split_at(seekers as usize);
+                let list = if rng.random::<f64>() < none_open {
+                    rest
+                } else {
+                    open
+                };
+                drawn(pick(rng, list))
             }
             Persona::IndustryPeer => match pick(rng, own) {
                 // A friend of a friend in the same industry, else anyone in it.
@@ -238,20 +237,6 @@ impl<'a> World<'a> {
             Step::FriendOfFriend(_) => {
                 chosen(pick(rng, &pop.people_by_industry[industry as usize]))
             }
-            Step::Candidates(at, n) => {
-                let ids = at.map(|candidate| *candidate);
-                for id in &ids[..n as usize] {
-                    prefetch(&pop.job_seeking[*id as usize]);
-                }
-                Step::Seekers(ids, n)
-            }
-            Step::Seekers(ids, n) => Step::Chosen(
-                ids[..n as usize]
-                    .iter()
-                    .copied()
-                    .find(|&m| pop.job_seeking[m as usize])
-                    .unwrap_or(ids[0]),
-            ),
             Step::Chosen(_) | Step::NoOne => step,
         }
     }

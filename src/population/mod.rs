@@ -150,8 +150,12 @@ pub struct Population {
     pub(crate) attendees: Vec<u64>,
     /// Harasser -> chosen targets (empty rows for everyone else).
     pub victims: Csr,
-    /// People (not pages) of each industry.
+    /// People (not pages) of each industry: those open to work first, then
+    /// the others (each part by id).
     pub people_by_industry: Vec<Vec<u32>>,
+    /// How many of each industry's people are open to work (they lead its
+    /// list in `people_by_industry`).
+    pub seekers_by_industry: Vec<u32>,
     /// Every business page.
     pub pages: Vec<u32>,
     /// Names of the industries.
@@ -212,17 +216,29 @@ impl Population {
         counts
     }
 
-    /// Fills the derived indexes (people by industry, pages).
+    /// Fills the derived indexes (people by industry, open to work first;
+    /// pages).
     fn index(&mut self, industries: usize) {
         self.people_by_industry = vec![Vec::new(); industries];
         self.pages.clear();
-        for m in 0..self.len() as u32 {
-            if self.is_page[m as usize] {
-                self.pages.push(m);
-            } else {
-                self.people_by_industry[self.industry[m as usize] as usize].push(m);
+        for seeking in [true, false] {
+            for m in 0..self.len() as u32 {
+                let m_ = m as usize;
+                if !self.is_page[m_] && self.job_seeking[m_] == seeking {
+                    self.people_by_industry[self.industry[m_] as usize].push(m);
+                }
+            }
+            if seeking {
+                self.seekers_by_industry = self
+                    .people_by_industry
+                    .iter()
+                    .map(|people| people.len() as u32)
+                    .collect();
             }
         }
+        self.pages = (0..self.len() as u32)
+            .filter(|&m| self.is_page[m as usize])
+            .collect();
         self.industry_names = (0..industries as u16).map(industry_name).collect();
     }
 }
@@ -535,5 +551,23 @@ mod tests {
         }
         assert!(pop.events.rows() > 0);
         assert!(pop.attended.len() == pop.events.len());
+    }
+
+    #[test]
+    fn each_industry_lists_every_person_once_open_to_work_first() {
+        let pop = generate(&small(), 3, 0);
+        let mut listed = vec![0u32; pop.len()];
+        for (industry, people) in pop.people_by_industry.iter().enumerate() {
+            let seekers = pop.seekers_by_industry[industry] as usize;
+            for (i, &m) in people.iter().enumerate() {
+                listed[m as usize] += 1;
+                assert_eq!(pop.industry[m as usize] as usize, industry);
+                assert_eq!(pop.job_seeking[m as usize], i < seekers, "member {m}");
+            }
+            assert!(people[..seekers].is_sorted() && people[seekers..].is_sorted());
+        }
+        for m in 0..pop.len() {
+            assert_eq!(listed[m], u32::from(!pop.is_page[m]), "member {m}");
+        }
     }
 }
