@@ -230,11 +230,11 @@ fn new_messages(members_by_persona: [f64; 6], scenario: &Scenario) -> f64 {
 /// member (engine flags and counters, request tabs, senders' memories, the
 /// day's buffers) and per new message expected from the personas' shares
 /// (its pair record, reserved up front, and what it leaves in request tabs
-/// and memories). Calibrated on the baseline at 1 million members: 626 MiB
-/// peak over 30 days, 871 MiB over 60 (the estimate, with the population:
-/// 636 and 889 MiB).
+/// and memories). Calibrated on the baseline at 1 million members: 662 MiB
+/// peak over 30 days, 911 MiB over 60 (the estimate, with the population
+/// and the program's own 20 MiB: 0.68 and 0.93 GiB).
 pub fn estimated_state_bytes(scenario: &Scenario) -> u64 {
-    const PER_MEMBER: f64 = 210.0;
+    const PER_MEMBER: f64 = 250.0;
     const PER_NEW_MESSAGE: f64 = 26.0;
     let members = f64::from(scenario.population.members);
     (members * PER_MEMBER + planned_new_messages(scenario) * PER_NEW_MESSAGE) as u64
