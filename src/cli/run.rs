@@ -83,12 +83,14 @@ pub(super) struct MemoryEstimate {
 /// flight, one engine state per run. The peak is while the populations are
 /// built or while the runs are under way, whichever is more. An import is
 /// estimated as the generated population of its size, its files counted
-/// once however many points share them. With `events`, every run's log of
-/// actions is held until the report is written: they add up.
+/// once however many points share them. With `events`, the log of actions
+/// of every run (of the `shard`, if one) is held until the report is
+/// written: they add up.
 pub(super) fn estimate_memory(
     loaded: &Loaded,
     threads: usize,
     events: bool,
+    shard: Option<(usize, usize)>,
 ) -> Result<MemoryEstimate, InputError> {
     // The program itself: code, the analyzer's automaton, thread stacks,
     // allocator arenas, the report being built (measured: a 100k-member
@@ -101,7 +103,7 @@ pub(super) fn estimate_memory(
         population: String::new(),
         days: 0,
     };
-    let mut logs = 0;
+    let mut log_per_run = Vec::with_capacity(points);
     for point in &loaded.points {
         let s = &point.scenario;
         let cfg = &s.population;
@@ -123,9 +125,11 @@ pub(super) fn estimate_memory(
             population: sized,
             ..s.clone()
         };
-        if events {
-            logs += u64::from(s.replications) * sim::estimated_event_bytes(&s);
-        }
+        log_per_run.push(if events {
+            sim::estimated_event_bytes(&s)
+        } else {
+            0
+        });
         let runs = points * s.replications as usize;
         let populations = (s.replications as usize).min(threads) as u64;
         let states = runs.min(threads) as u64;
@@ -148,13 +152,21 @@ pub(super) fn estimate_memory(
             };
         }
     }
-    peak.bytes += logs;
+    peak.bytes += runs_of(loaded, shard)
+        .iter()
+        .map(|(p, _)| log_per_run[*p])
+        .sum::<u64>();
     Ok(peak)
 }
 
 /// Refuses a scenario whose runs would not fit in this machine's memory.
-fn check_memory(loaded: &Loaded, threads: usize, events: bool) -> Result<(), InputError> {
-    let need = estimate_memory(loaded, threads, events)?;
+fn check_memory(
+    loaded: &Loaded,
+    threads: usize,
+    events: bool,
+    shard: Option<(usize, usize)>,
+) -> Result<(), InputError> {
+    let need = estimate_memory(loaded, threads, events, shard)?;
     let have = machine_memory();
     if need.bytes > have {
         return Err(InputError::new(
@@ -229,7 +241,7 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         threads
     };
-    check_memory(&loaded, concurrency, args.events)?;
+    check_memory(&loaded, concurrency, args.events, shard)?;
     let analyzer = loaded.analyzer()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -343,6 +355,18 @@ fn baseline_point(loaded: &Loaded) -> usize {
         .unwrap_or(0)
 }
 
+/// The (point, replication) runs of a scenario, or of one shard of them
+/// (`--shard K/N`: runs K, K+N, ... counting replication by replication).
+fn runs_of(loaded: &Loaded, shard: Option<(usize, usize)>) -> Vec<(usize, u32)> {
+    let points = loaded.points.len();
+    (0..loaded.scenario.replications)
+        .flat_map(|r| (0..points).map(move |p| (p, r)))
+        .enumerate()
+        .filter(|(i, _)| shard.is_none_or(|(k, n)| i % n == k - 1))
+        .map(|(_, run)| run)
+        .collect()
+}
+
 /// Runs every (point, replication) of the scenario (or of one shard).
 fn simulate(
     loaded: &Loaded,
@@ -351,14 +375,7 @@ fn simulate(
     keep: sim::Keep,
     quiet: bool,
 ) -> Result<Vec<RunRecord>> {
-    let reps = loaded.scenario.replications;
-    let points = loaded.points.len();
-    let selected: Vec<(usize, u32)> = (0..reps)
-        .flat_map(|r| (0..points).map(move |p| (p, r)))
-        .enumerate()
-        .filter(|(i, _)| shard.is_none_or(|(k, n)| i % n == k - 1))
-        .map(|(_, run)| run)
-        .collect();
+    let selected = runs_of(loaded, shard);
     let total_days: u64 = selected
         .iter()
         .map(|(p, _)| u64::from(loaded.points[*p].scenario.days))
@@ -448,4 +465,22 @@ fn simulate(
     bar.finish_and_clear();
     runs.sort_by_key(|r| (r.point, r.replication));
     Ok(runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_counts_only_its_own_runs_logs() {
+        let sets = ["population.members=200000", "replications=10"].map(String::from);
+        let loaded = scenario::load(None, &sets).unwrap();
+        let bytes = |events, shard| estimate_memory(&loaded, 2, events, shard).unwrap().bytes;
+        let one_log = sim::estimated_event_bytes(&loaded.points[0].scenario);
+        assert!(one_log > 0);
+        assert_eq!(bytes(true, None), bytes(false, None) + 10 * one_log);
+        // Runs 2, 5 and 8 of 0 to 9.
+        assert_eq!(bytes(true, Some((3, 3))), bytes(false, None) + 3 * one_log);
+        assert_eq!(bytes(false, Some((3, 3))), bytes(false, None));
+    }
 }

@@ -30,7 +30,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         format!("{fewest} to {most}")
     };
-    let peak = super::run::estimate_memory(&loaded, threads, args.events)?.bytes;
+    let peak = super::run::estimate_memory(&loaded, threads, args.events, None)?.bytes;
     let have = super::run::machine_memory();
     eprintln!(
         "{}: {points} sweep point(s) x {} replication(s) of {} days; estimated peak memory {:.2} GiB on {threads} threads (this machine has {:.1} GiB{})",

@@ -566,8 +566,8 @@ mod tests {
             }
             assert!(people[..seekers].is_sorted() && people[seekers..].is_sorted());
         }
-        for m in 0..pop.len() {
-            assert_eq!(listed[m], u32::from(!pop.is_page[m]), "member {m}");
+        for (m, (&times, &page)) in listed.iter().zip(&pop.is_page).enumerate() {
+            assert_eq!(times, u32::from(!page), "member {m}");
         }
     }
 }
