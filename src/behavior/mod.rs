@@ -466,6 +466,25 @@ impl<'a> World<'a> {
         a.follow_ups < style.max_follow_ups || day < a.last_day + horizon
     }
 
+    /// Starts loading what [`World::reply`] reads of two members, in two
+    /// steps (`Far`, then `Mid` or `Near` once that has loaded): whether they
+    /// met, and whether they are connected.
+    pub fn warm_reply(&self, step: Warm, from: MemberId, to: MemberId) {
+        let pop = self.pop;
+        match step {
+            Warm::Far => {
+                pop.warm_met(from);
+                pop.warm_met(to);
+                pop.connections.warm_bounds(from);
+            }
+            Warm::Mid | Warm::Near => {
+                pop.warm_met_row(from);
+                pop.warm_met_row(to);
+                pop.connections.warm_row(from);
+            }
+        }
+    }
+
     /// A reply from `from` to `to` after accepting `to`'s request.
     pub fn reply(&self, from: MemberId, to: MemberId, day: u32, buf: &mut String) -> Intent {
         let v =

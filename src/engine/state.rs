@@ -410,14 +410,14 @@ impl Engine {
         }
     }
 
-    /// Starts loading what a send from `sender` to `recipient` (or an answer
-    /// between them) will touch, so that a caller walking a batch of messages
-    /// can overlap the memory waits of later messages with the current one
-    /// (the waits are what a decision costs on a large network).
+    /// Starts loading what an answer between `sender` and `recipient` (or a
+    /// send, see [`Engine::warm_message`]) will touch, so that a caller
+    /// walking a batch of them can overlap the memory waits of later ones
+    /// with the current one (the waits are what a decision costs on a large
+    /// network): their pair's record and the recipient's tab handle.
     pub fn warm(&self, sender: MemberId, recipient: MemberId) {
         prefetch_write(self.pairs.home(PairKey::of(sender, recipient)));
         self.requests.warm_handle(recipient);
-        prefetch(&self.opened_today[sender as usize]);
     }
 
     /// The second step of [`Engine::warm`], a few messages later: starts
@@ -433,9 +433,11 @@ impl Engine {
         prefetch(&self.flags[recipient as usize]);
     }
 
-    /// [`Engine::warm`] for a message, with today's record of its text.
+    /// [`Engine::warm`] for a message, with the sender's count of requests
+    /// opened today and today's record of its text.
     pub fn warm_message(&self, m: &Message) {
         self.warm(m.sender, m.recipient);
+        prefetch(&self.opened_today[m.sender as usize]);
         prefetch_write(self.texts.uses.home(self.text_key(m.sender, m.text_hash)));
     }
 

@@ -558,6 +558,13 @@ impl Run<'_> {
                 batches += 1;
                 scope.spawn(move |_| {
                     let mut buf = String::new();
+                    // What the replies read of their writers and readers,
+                    // loading for the whole batch before any is written.
+                    for step in [Warm::Far, Warm::Near] {
+                        for &(from, to) in &batch {
+                            world.warm_reply(step, from, to);
+                        }
+                    }
                     let intents = batch
                         .iter()
                         .map(|&(from, to)| world.reply(from, to, day + 1, &mut buf))
