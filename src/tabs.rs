@@ -10,7 +10,7 @@
 //! size, and a list's handle is 12 bytes instead of 24 (the handles of a
 //! million tabs are read at random on every send).
 
-use crate::prefetch::prefetch;
+use crate::prefetch::{prefetch, prefetch_write};
 
 /// Entries of the smallest block: most tabs that fill at all get several
 /// requests, and each growth is a copy.
@@ -87,6 +87,23 @@ impl<T: Copy + Default> Tabs<T> {
     /// Starts loading member `m`'s tab handle (where its entries are).
     pub(crate) fn warm_handle(&self, m: u32) {
         prefetch(&self.spans[m as usize]);
+    }
+
+    /// Starts loading member `m`'s tab, to be searched from its start and
+    /// added to at its end: the first free slot of its block (written, so
+    /// loaded for writing), else its last entry.
+    pub(crate) fn warm(&self, m: u32) {
+        let span = self.spans[m as usize];
+        if span.class == Span::NO_BLOCK {
+            return;
+        }
+        let (start, end) = (span.start as usize, (span.start + span.len) as usize);
+        prefetch(&self.pool[start]);
+        if (span.len as usize) < span.capacity() {
+            prefetch_write(&self.pool[end]);
+        } else {
+            prefetch(&self.pool[end - 1]);
+        }
     }
 
     /// Appends `value` to member `m`'s tab.

@@ -424,12 +424,7 @@ impl Engine {
     /// loading the recipient's request tab itself (its address is known once
     /// the warmed tab handle has arrived).
     pub fn warm_tab(&self, recipient: MemberId) {
-        let tab = self.requests.get(recipient);
-        // Where a new request goes (next to the last) and where a search starts.
-        if let (Some(first), Some(last)) = (tab.first(), tab.last()) {
-            prefetch(first);
-            prefetch(last);
-        }
+        self.requests.warm(recipient);
         prefetch(&self.flags[recipient as usize]);
     }
 
