@@ -174,7 +174,7 @@ impl<T: Copy + Default> Tabs<T> {
         let start = self.pool.len();
         self.pool
             .resize(start + (FIRST_BLOCK << class), T::default());
-        u32::try_from(start).expect("a request pool of fewer than 2^32 entries")
+        u32::try_from(start).expect("a pool of fewer than 2^32 entries")
     }
 }
 

@@ -165,7 +165,8 @@ pub struct Look {
     rng: rand_pcg::Pcg64Mcg,
 }
 
-/// The steps of [`World::warm_look`], farthest ahead first.
+/// The steps of [`World::warm_look`] and [`World::warm_reply`], farthest
+/// ahead first.
 #[derive(Clone, Copy, Debug)]
 pub enum Warm {
     Far,

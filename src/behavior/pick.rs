@@ -3,8 +3,8 @@
 //! Choosing a recipient may take a chain of reads of large tables, each
 //! needing the one before: a friend's connections, then that friend of a
 //! friend's industry. On a network of a million members each read waits on
-//! memory, and one message at a time the waits add up (they were a fifth of
-//! planning).
+//! memory, and one message at a time the waits add up (they were a sixth of
+//! planning at a million members).
 //! Here every message of a batch advances one [`Step`] per pass, and each
 //! step starts loading what the next one reads, so the batch's waits
 //! overlap.
@@ -36,7 +36,8 @@ enum Step<'a> {
     EventOf(u32),
     /// The attendee drawn, loading.
     Attendee(&'a u32),
-    /// A connection of the sender: one of theirs next.
+    /// A connection of the sender, the bounds of their connections loading:
+    /// one of theirs next.
     FriendOf(MemberId),
     /// The friend's connection drawn, loading.
     FriendsConnection(&'a u32),
@@ -114,7 +115,7 @@ impl<'a> World<'a> {
             unsettled = false;
             let mut start = 0;
             for ((s, rng), &end) in batch.iter_mut().zip(&ends) {
-                for step in steps[start..end].iter_mut().filter(|s| !s.settled()) {
+                for step in steps[start..end].iter_mut().filter(|q| !q.settled()) {
                     *step = self.next_step(*step, rng, *s);
                     unsettled |= !step.settled();
                 }
