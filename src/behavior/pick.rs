@@ -250,12 +250,29 @@ mod tests {
     use crate::population::generate;
     use crate::scenario::{BehaviorConfig, PopulationConfig};
 
-    fn population() -> Population {
-        let cfg = PopulationConfig {
-            members: 6_000,
-            ..PopulationConfig::default()
-        };
-        generate(&cfg, 7, 0)
+    /// A small generated network and the default behaviour.
+    struct Fixture {
+        pop: Population,
+        cfg: BehaviorConfig,
+        analyzer: Analyzer,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            let cfg = PopulationConfig {
+                members: 6_000,
+                ..PopulationConfig::default()
+            };
+            Fixture {
+                pop: generate(&cfg, 7, 0),
+                cfg: BehaviorConfig::default(),
+                analyzer: Analyzer::default(),
+            }
+        }
+
+        fn world(&self) -> World<'_> {
+            World::new(&self.pop, &self.cfg, &self.analyzer, 11, 0.0)
+        }
     }
 
     /// Every member as a sender with the same first draw: each writes at
@@ -269,10 +286,9 @@ mod tests {
 
     #[test]
     fn a_senders_recipients_do_not_depend_on_the_batch() {
-        let pop = population();
-        let (cfg, analyzer) = (BehaviorConfig::default(), Analyzer::default());
-        let world = World::new(&pop, &cfg, &analyzer, 11, 0.0);
-        let senders = everyone(&pop);
+        let fixture = Fixture::new();
+        let (pop, world) = (&fixture.pop, fixture.world());
+        let senders = everyone(pop);
         let together = world.choose_recipients(3, senders.iter().copied());
         for (k, &sender) in senders.iter().enumerate().step_by(7) {
             let alone = world.choose_recipients(3, std::iter::once(sender));
@@ -284,10 +300,9 @@ mod tests {
 
     #[test]
     fn recipients_follow_each_personas_rules() {
-        let pop = population();
-        let (cfg, analyzer) = (BehaviorConfig::default(), Analyzer::default());
-        let world = World::new(&pop, &cfg, &analyzer, 11, 0.0);
-        let senders = everyone(&pop);
+        let fixture = Fixture::new();
+        let (pop, world) = (&fixture.pop, fixture.world());
+        let senders = everyone(pop);
         let mut recruited = (0usize, 0usize);
         for day in 0..5 {
             let chosen = world.choose_recipients(day, senders.iter().copied());
