@@ -459,12 +459,13 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Whether sender `s` still awaits an answer to `a` after planning
-    /// `day`: until its last follow-up has had as long as the others.
-    pub fn still_awaits(&self, s: MemberId, day: u32, a: &Awaiting) -> bool {
+    /// Whether sender `s` still awaits an answer to a request after
+    /// planning `day`: until its last follow-up has had as long as the
+    /// others.
+    pub fn still_awaits(&self, s: MemberId, day: u32) -> impl Fn(&Awaiting) -> bool + use<'_> {
         let style = self.style(self.pop.persona[s as usize]);
         let horizon = style.follow_up_after_days * (style.max_follow_ups + 1);
-        a.follow_ups < style.max_follow_ups || day < a.last_day + horizon
+        move |a| a.follow_ups < style.max_follow_ups || day < a.last_day + horizon
     }
 
     /// Starts loading what [`World::reply`] reads of two members, in two

@@ -229,7 +229,8 @@ impl Decision {
         }
     }
 
-    fn ok(rule: Rule) -> Self {
+    /// Done, as `rule` says, nobody told.
+    pub fn ok(rule: Rule) -> Self {
         Decision::of(Outcome::Ok, rule, Notify::None)
     }
 

@@ -219,26 +219,26 @@ impl Population {
     /// Fills the derived indexes (people by industry, open to work first;
     /// pages).
     fn index(&mut self, industries: usize) {
-        self.people_by_industry = vec![Vec::new(); industries];
-        self.pages.clear();
-        for seeking in [true, false] {
-            for m in 0..self.len() as u32 {
-                let m_ = m as usize;
-                if !self.is_page[m_] && self.job_seeking[m_] == seeking {
-                    self.people_by_industry[self.industry[m_] as usize].push(m);
-                }
-            }
-            if seeking {
-                self.seekers_by_industry = self
-                    .people_by_industry
-                    .iter()
-                    .map(|people| people.len() as u32)
-                    .collect();
-            }
+        let this = &*self;
+        let people = |seeking: bool| {
+            (0..this.len() as u32).filter(move |&m| {
+                !this.is_page[m as usize] && this.job_seeking[m as usize] == seeking
+            })
+        };
+        let mut by_industry = vec![Vec::new(); industries];
+        for m in people(true) {
+            by_industry[this.industry[m as usize] as usize].push(m);
         }
-        self.pages = (0..self.len() as u32)
-            .filter(|&m| self.is_page[m as usize])
+        let seekers = by_industry.iter().map(|p| p.len() as u32).collect();
+        for m in people(false) {
+            by_industry[this.industry[m as usize] as usize].push(m);
+        }
+        let pages = (0..this.len() as u32)
+            .filter(|&m| this.is_page[m as usize])
             .collect();
+        self.people_by_industry = by_industry;
+        self.seekers_by_industry = seekers;
+        self.pages = pages;
         self.industry_names = (0..industries as u16).map(industry_name).collect();
     }
 }

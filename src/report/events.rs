@@ -1,10 +1,11 @@
 //! `events.parquet` (`run --events`): every run's log of actions, one row
 //! per action, with the run's keys, in the vocabulary of `replay`'s output.
 
+use super::table::{read_parquet, write_parquet};
 use super::RunRecord;
 use crate::error::InputError;
 use anyhow::{Context, Result};
-use polars::prelude::{Column, DataFrame, ParquetReader, ParquetWriter, SerReader};
+use polars::prelude::{Column, DataFrame};
 use std::path::Path;
 
 /// The logs of `runs` as one table, run after run, each in the engine's
@@ -85,7 +86,7 @@ pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
 
 /// Writes `events.parquet` of `runs` into `dir`.
 pub fn write_events(dir: &Path, runs: &[RunRecord]) -> Result<()> {
-    write_frame(dir, &mut events_frame(runs)?)
+    write_parquet(&dir.join(FILE), &mut events_frame(runs)?)
 }
 
 /// Writes one `events.parquet` into `dir` from the shard parts' logs, in
@@ -103,36 +104,15 @@ pub fn merge_events(dir: &Path, parts: &[std::path::PathBuf]) -> Result<()> {
         )
         .into());
     }
-    let mut merged: Option<DataFrame> = None;
-    for part in parts {
+    // Every part has a log, and there is at least one part.
+    let mut merged = read_parquet(&parts[0].join(FILE))?;
+    for part in &parts[1..] {
         let path = part.join(FILE);
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let df = ParquetReader::new(file)
-            .finish()
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        match &mut merged {
-            Some(m) => {
-                m.vstack_mut(&df)
-                    .with_context(|| format!("{}: parts do not match", path.display()))?;
-            }
-            None => merged = Some(df),
-        }
+        merged
+            .vstack_mut(&read_parquet(&path)?)
+            .with_context(|| format!("{}: parts do not match", path.display()))?;
     }
-    match merged {
-        Some(mut df) => write_frame(dir, &mut df),
-        None => Ok(()),
-    }
+    write_parquet(&dir.join(FILE), &mut merged)
 }
 
 const FILE: &str = "events.parquet";
-
-fn write_frame(dir: &Path, df: &mut DataFrame) -> Result<()> {
-    let path = dir.join(FILE);
-    let mut file = std::fs::File::create(&path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    ParquetWriter::new(&mut file)
-        .finish(df)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}

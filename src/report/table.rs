@@ -184,13 +184,7 @@ impl Table {
     }
 
     pub fn write_parquet(&self, path: &Path) -> Result<()> {
-        let mut df = self.to_dataframe()?;
-        let mut file = std::fs::File::create(path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        ParquetWriter::new(&mut file)
-            .finish(&mut df)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        write_parquet(path, &mut self.to_dataframe()?)
     }
 
     pub fn read_csv(path: &Path) -> Result<Table> {
@@ -204,11 +198,25 @@ impl Table {
     }
 
     pub fn read_parquet(path: &Path) -> Result<Table> {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let df = ParquetReader::new(file)
-            .finish()
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        Table::from_dataframe(&df)
+        Table::from_dataframe(&read_parquet(path)?)
     }
+}
+
+/// Writes a frame as a Parquet file.
+pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let mut file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    ParquetWriter::new(&mut file)
+        .finish(df)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Reads a Parquet file as a frame.
+pub fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    ParquetReader::new(file)
+        .finish()
+        .with_context(|| format!("cannot read {}", path.display()))
 }

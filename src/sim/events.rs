@@ -4,19 +4,15 @@
 //! `replay`'s output. Every count of the report can be traced to its rows.
 
 use crate::behavior::IntentKind;
-use crate::engine::{Decision, MemberId, Notify, Outcome, Rule};
+use crate::engine::{Decision, MemberId, Rule};
 use crate::population::Persona;
-use crate::violation::Violations;
+pub use crate::replay::Action as Scripted;
 
-/// What was done (a `replay` action name, and `ban`).
+/// What was done: an action of `replay`'s vocabulary (send, accept,
+/// ignore, delete, block, report), or a ban taking effect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
-    Send,
-    Accept,
-    Ignore,
-    Delete,
-    Block,
-    Report,
+    Scripted(Scripted),
     /// A sender reported by `ban_after_reports` members is banned at the end
     /// of the day (no target).
     Ban,
@@ -25,12 +21,7 @@ pub enum Action {
 impl Action {
     pub const fn name(self) -> &'static str {
         match self {
-            Action::Send => "send",
-            Action::Accept => "accept",
-            Action::Ignore => "ignore",
-            Action::Delete => "delete",
-            Action::Block => "block",
-            Action::Report => "report",
+            Action::Scripted(action) => action.name(),
             Action::Ban => "ban",
         }
     }
@@ -62,12 +53,7 @@ impl Event {
             actor_persona: persona,
             target: None,
             kind: None,
-            decision: Decision {
-                outcome: Outcome::Ok,
-                rule: Rule::Report,
-                notify: Notify::None,
-                violations: Violations::NONE,
-            },
+            decision: Decision::ok(Rule::Report),
             scores: None,
         }
     }
@@ -75,14 +61,14 @@ impl Event {
     /// An answer or a report by `actor` on `target`'s request.
     pub fn answer(
         day: u32,
-        action: Action,
+        action: Scripted,
         (actor, actor_persona): (MemberId, Persona),
         target: MemberId,
         decision: Decision,
     ) -> Self {
         Event {
             day,
-            action,
+            action: Action::Scripted(action),
             actor,
             actor_persona,
             target: Some(target),

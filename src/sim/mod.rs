@@ -36,7 +36,7 @@ use crate::prefetch::prefetch;
 use crate::scenario::Scenario;
 use crate::tabs::Tabs;
 use crate::violation::Violation;
-pub use events::{Action, Event};
+pub use events::{Action, Event, Scripted};
 use rayon::prelude::*;
 use std::sync::Mutex;
 pub use tally::{Counters, Metric, Rate};
@@ -346,7 +346,7 @@ impl Run<'_> {
                         }
                         let (s, to, i) = ((first + i) as u32, recipients.of(k), i as u32);
                         world.plan(s, day, to, chunk.get_mut(i), &mut buf, &mut planned);
-                        chunk.retain(i, |a| world.still_awaits(s, day, a));
+                        chunk.retain(i, world.still_awaits(s, day));
                     }
                     // The receiver outlives every task of the scope.
                     let _ = tx.send((c, planned));
@@ -412,7 +412,7 @@ impl Run<'_> {
         let persona = self.persona(s);
         self.log(|_| Event {
             day,
-            action: Action::Send,
+            action: Action::Scripted(Scripted::Send),
             actor: s,
             actor_persona: persona,
             target: Some(i.recipient),
@@ -624,7 +624,7 @@ impl Run<'_> {
             Response::Leave => {}
             Response::Accept => {
                 let (d, q) = self.engine.accept(r, s);
-                self.log_answer(day, Action::Accept, (r, s), d);
+                self.log_answer(day, Scripted::Accept, (r, s), d);
                 if let Some(q) = q {
                     self.count(day, s, Metric::Accepted, 1);
                     if RequestTag(q.tag).personalised() {
@@ -645,9 +645,9 @@ impl Run<'_> {
                 let delete = a.response == Response::Delete;
                 let (d, q) = self.engine.dismiss(r, s, delete);
                 let action = if delete {
-                    Action::Delete
+                    Scripted::Delete
                 } else {
-                    Action::Ignore
+                    Scripted::Ignore
                 };
                 self.log_answer(day, action, (r, s), d);
                 if let Some(q) = q {
@@ -657,7 +657,7 @@ impl Run<'_> {
             }
             Response::Block => {
                 let (d, removed) = self.engine.block(r, s);
-                self.log_answer(day, Action::Block, (r, s), d);
+                self.log_answer(day, Scripted::Block, (r, s), d);
                 for q in removed.into_iter().flatten() {
                     self.count(day, q.sender, Metric::Blocked, 1);
                     self.count_answered(day, &q);
@@ -666,7 +666,7 @@ impl Run<'_> {
         }
         if a.report {
             let (d, due) = self.engine.report(r, s);
-            self.log_answer(day, Action::Report, (r, s), d);
+            self.log_answer(day, Scripted::Report, (r, s), d);
             self.count(day, s, Metric::Reported, 1);
             if due {
                 bans.push(s);
@@ -684,7 +684,7 @@ impl Run<'_> {
     }
 
     /// Logs recipient `r`'s answer (or report) on sender `s`'s request.
-    fn log_answer(&mut self, day: u32, action: Action, (r, s): (u32, u32), d: Decision) {
+    fn log_answer(&mut self, day: u32, action: Scripted, (r, s): (u32, u32), d: Decision) {
         self.log(|run| Event::answer(day, action, (r, run.persona(r)), s, d));
     }
 
