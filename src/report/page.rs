@@ -153,6 +153,9 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A table cell: whole numbers as they are, large ones to one decimal,
+/// small ones (rates, per-1,000 figures) to four significant digits without
+/// trailing zeros, so that a column reads evenly (8.22, 50.98, 0.0189).
 fn fmt_number(v: f64) -> String {
     if v.is_nan() {
         "–".into()
@@ -161,7 +164,12 @@ fn fmt_number(v: f64) -> String {
     } else if v.abs() >= 100.0 {
         format!("{v:.1}")
     } else {
-        format!("{v:.4}")
+        let decimals = (3 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+        let fixed = format!("{v:.decimals$}");
+        fixed
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
     }
 }
 
@@ -287,4 +295,30 @@ pub fn html(
     o.push_str(&escape(&manifest.resolved_scenario));
     o.push_str("</pre></body></html>\n");
     std::fs::write(&path, o).with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_number;
+
+    #[test]
+    fn numbers_read_evenly() {
+        let cases = [
+            (0.0, "0"),
+            (790.0, "790"),
+            (846_904.33, "846904.3"),
+            (123.84, "123.8"),
+            (8.22, "8.22"),
+            (50.98, "50.98"),
+            (46.064, "46.06"),
+            (0.435_12, "0.4351"),
+            (0.018_9, "0.0189"),
+            (0.275, "0.275"),
+            (-0.5, "-0.5"),
+            (f64::NAN, "–"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(fmt_number(v), want, "{v}");
+        }
+    }
 }
