@@ -2,6 +2,7 @@
 //! with a bundled font (DejaVu Sans, see DejaVuSans.LICENSE), so charts look
 //! the same on any machine, with no system font library.
 
+use super::page::fmt_number;
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -103,6 +104,8 @@ impl LineChart<'_> {
             .configure_mesh()
             .x_desc(self.x_label)
             .y_desc(self.y_label)
+            .x_label_formatter(&|v| fmt_number(*v))
+            .y_label_formatter(&|v| fmt_number(*v))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(err)?;
@@ -165,6 +168,7 @@ impl BarChart<'_> {
             })
             .x_desc(self.x_label)
             .y_desc(self.y_label)
+            .y_label_formatter(&|v| fmt_number(*v))
             .label_style(("sans-serif", 12))
             .draw()
             .map_err(err)?;

@@ -156,7 +156,8 @@ fn escape(s: &str) -> String {
 /// A table cell: whole numbers as they are, large ones to one decimal,
 /// small ones (rates, per-1,000 figures) to four significant digits without
 /// trailing zeros, so that a column reads evenly (8.22, 50.98, 0.0189).
-fn fmt_number(v: f64) -> String {
+/// Charts label their axes the same way.
+pub(super) fn fmt_number(v: f64) -> String {
     if v.is_nan() {
         "–".into()
     } else if v.fract() == 0.0 && v.abs() < 1e15 {
