@@ -174,26 +174,80 @@ pub(super) fn fmt_number(v: f64) -> String {
     }
 }
 
-/// An HTML table of some columns of a table.
-fn html_table(out: &mut String, table: &Table, columns: &[String]) {
+/// Row `i` of `column` as a table cell (empty if there is no such column).
+fn cell(table: &Table, column: &str, i: usize) -> String {
+    match table.get(column) {
+        Some(Values::Text(v)) => escape(&v[i]),
+        Some(v) => fmt_number(v.number(i)),
+        None => String::new(),
+    }
+}
+
+/// An HTML table: a header row, then rows of cells (already HTML).
+fn write_table<'h>(out: &mut String, header: impl Iterator<Item = &'h str>, rows: &[Vec<String>]) {
     out.push_str("<div class=\"scroll\"><table><thead><tr>");
-    for c in columns {
-        let _ = write!(out, "<th>{}</th>", escape(c));
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", escape(h));
     }
     out.push_str("</tr></thead><tbody>");
-    for i in 0..table.rows() {
+    for row in rows {
         out.push_str("<tr>");
-        for c in columns {
-            let cell = match table.get(c) {
-                Some(Values::Text(v)) => escape(&v[i]),
-                Some(v) => fmt_number(v.number(i)),
-                None => String::new(),
-            };
-            let _ = write!(out, "<td>{cell}</td>");
+        for c in row {
+            let _ = write!(out, "<td>{c}</td>");
         }
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table></div>");
+}
+
+/// An HTML table of some columns of a table.
+fn html_table(out: &mut String, table: &Table, columns: &[String]) {
+    let rows: Vec<Vec<String>> = (0..table.rows())
+        .map(|i| columns.iter().map(|c| cell(table, c, i)).collect())
+        .collect();
+    write_table(out, columns.iter().map(String::as_str), &rows);
+}
+
+/// The headline metrics of a table as `value ± half-width` (columns
+/// `{metric}{value}` and `{metric}_ci95`), after some plain columns. With
+/// `mark_nonzero` (differences), a cell whose interval excludes zero is
+/// bold: the difference is significant at the 5% level.
+fn html_interval_table(
+    out: &mut String,
+    table: &Table,
+    plain: &[String],
+    value: &str,
+    mark_nonzero: bool,
+) {
+    let number = |column: String, i: usize| table.get(&column).map_or(f64::NAN, |v| v.number(i));
+    let interval = |m: &str, i: usize| {
+        let (v, ci) = (
+            number(format!("{m}{value}"), i),
+            number(format!("{m}_ci95"), i),
+        );
+        let mut text = fmt_number(v);
+        if ci.is_finite() {
+            let _ = write!(text, " ± {}", fmt_number(ci));
+            if mark_nonzero && v.abs() > ci {
+                text = format!("<b>{text}</b>");
+            }
+        }
+        text
+    };
+    let rows: Vec<Vec<String>> = (0..table.rows())
+        .map(|i| {
+            plain
+                .iter()
+                .map(|c| cell(table, c, i))
+                .chain(HEADLINE.iter().map(|m| interval(m, i)))
+                .collect()
+        })
+        .collect();
+    let header = plain
+        .iter()
+        .map(String::as_str)
+        .chain(HEADLINE.iter().copied());
+    write_table(out, header, &rows);
 }
 
 const HEADLINE: &[&str] = &[
@@ -238,25 +292,19 @@ pub fn html(
         "<p>msgpolicy {} · seed {} · {} sweep point(s) × {} replication(s) · {} threads · started {} · {:.1} s wall · scenario sha256 <code>{}</code></p>",
         escape(&manifest.version), manifest.seed, manifest.points, manifest.replications, manifest.threads, escape(&manifest.start_time), manifest.wall_seconds, escape(&manifest.scenario_sha256)
     );
-    o.push_str("<h2>Sweep points (mean over replications, ± 95% half-width in the CSV)</h2>");
-    let mut cols: Vec<String> = vec!["point".into()];
-    cols.extend(keys.iter().cloned());
-    cols.push("replications".into());
-    cols.extend(HEADLINE.iter().map(|m| format!("{m}_mean")));
-    html_table(&mut o, sweep, &cols);
+    o.push_str("<h2>Sweep points (mean over replications ± 95% half-width)</h2>");
+    let point_and_keys: Vec<String> = std::iter::once("point".to_string())
+        .chain(keys.iter().cloned())
+        .collect();
+    let with_replications = [&point_and_keys[..], &["replications".to_string()]].concat();
+    html_interval_table(&mut o, sweep, &with_replications, "_mean", false);
     if let Some(compare) = compare {
         let _ = write!(
             o,
-            "<h2>Differences from the baseline point {} (paired by replication)</h2>",
+            "<h2>Differences from the baseline point {} (paired by replication, ± 95% half-width)</h2><p>In bold: differences whose interval excludes zero.</p>",
             manifest.baseline_point
         );
-        let mut cols: Vec<String> = vec!["point".into()];
-        cols.extend(keys.iter().cloned());
-        for m in HEADLINE {
-            cols.push(format!("{m}_diff"));
-            cols.push(format!("{m}_ci95"));
-        }
-        html_table(&mut o, compare, &cols);
+        html_interval_table(&mut o, compare, &point_and_keys, "_diff", true);
     }
     o.push_str("<h2>By sender persona (baseline point, first replication)</h2>");
     let baseline = manifest.baseline_point as i64;
@@ -300,7 +348,26 @@ pub fn html(
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_number;
+    use super::*;
+
+    /// Differences of two points from a baseline: one clearly away from
+    /// zero, one whose interval covers zero.
+    #[test]
+    fn differences_whose_interval_excludes_zero_are_bold() {
+        let mut t = Table::default();
+        t.push("point", Values::Int(vec![1, 2]));
+        t.push("acceptance_rate_diff", Values::Float(vec![-0.05, 0.001]));
+        t.push("acceptance_rate_ci95", Values::Float(vec![0.01, 0.004]));
+        let mut html = String::new();
+        html_interval_table(&mut html, &t, &["point".to_string()], "_diff", true);
+        assert!(html.contains("<td><b>-0.05 ± 0.01</b></td>"), "{html}");
+        assert!(html.contains("<td>0.001 ± 0.004</td>"), "{html}");
+        // A metric the table lacks shows as missing, not as zero.
+        assert!(html.contains("<td>–</td>"), "{html}");
+        let mut means = String::new();
+        html_interval_table(&mut means, &t, &["point".to_string()], "_diff", false);
+        assert!(!means.contains("<b>"), "{means}");
+    }
 
     #[test]
     fn numbers_read_evenly() {
