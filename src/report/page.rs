@@ -36,6 +36,36 @@ fn grouped(table: &Table, point: i64, by: &str, metric: &str) -> Vec<(String, f6
         .collect()
 }
 
+/// One row per persona at `point`: members (mean) and, for every headline
+/// metric, its mean and 95% half-width over replications.
+fn persona_means(by_persona: &Table, point: i64) -> Table {
+    let mut t = Table::default();
+    let members = grouped(by_persona, point, "persona", "members");
+    t.push(
+        "persona",
+        Values::Text(members.iter().map(|(p, _, _)| p.clone()).collect()),
+    );
+    t.push(
+        "members",
+        Values::Float(members.iter().map(|&(_, m, _)| m).collect()),
+    );
+    for metric in HEADLINE {
+        let groups = grouped(by_persona, point, "persona", metric);
+        if groups.is_empty() {
+            continue; // not in the table: shown as missing
+        }
+        t.push(
+            format!("{metric}_mean"),
+            Values::Float(groups.iter().map(|&(_, m, _)| m).collect()),
+        );
+        t.push(
+            format!("{metric}_ci95"),
+            Values::Float(groups.iter().map(|&(_, _, ci)| ci).collect()),
+        );
+    }
+    t
+}
+
 /// A short label for a sweep point: its swept values, in key order (the
 /// axis names the keys).
 fn point_label(sweep: &Table, keys: &[String], row: usize) -> String {
@@ -200,14 +230,6 @@ fn write_table<'h>(out: &mut String, header: impl Iterator<Item = &'h str>, rows
     out.push_str("</tbody></table></div>");
 }
 
-/// An HTML table of some columns of a table.
-fn html_table(out: &mut String, table: &Table, columns: &[String]) {
-    let rows: Vec<Vec<String>> = (0..table.rows())
-        .map(|i| columns.iter().map(|c| cell(table, c, i)).collect())
-        .collect();
-    write_table(out, columns.iter().map(String::as_str), &rows);
-}
-
 /// The headline metrics of a table as `value ± half-width` (columns
 /// `{metric}{value}` and `{metric}_ci95`), after some plain columns. With
 /// `mark_nonzero` (differences), a cell whose interval excludes zero is
@@ -306,19 +328,12 @@ pub fn html(
         );
         html_interval_table(&mut o, compare, &point_and_keys, "_diff", true);
     }
-    o.push_str("<h2>By sender persona (baseline point, first replication)</h2>");
-    let baseline = manifest.baseline_point as i64;
-    let first = by_persona.filter(|i| {
-        by_persona
-            .get("point")
-            .is_some_and(|p| p.number(i) as i64 == baseline)
-            && by_persona
-                .get("replication")
-                .is_some_and(|r| r.number(i) == 0.0)
-    });
-    let mut cols: Vec<String> = vec!["persona".into(), "members".into()];
-    cols.extend(HEADLINE.iter().map(|s| s.to_string()));
-    html_table(&mut o, &first, &cols);
+    o.push_str(
+        "<h2>By sender persona (baseline point, mean over replications ± 95% half-width)</h2>",
+    );
+    let personas = persona_means(by_persona, manifest.baseline_point as i64);
+    let plain = ["persona".to_string(), "members".to_string()];
+    html_interval_table(&mut o, &personas, &plain, "_mean", false);
     o.push_str("<h2>Charts</h2>");
     for (name, title) in charts {
         let svg = std::fs::read_to_string(chart_dir.join(format!("{name}.svg")))
@@ -367,6 +382,37 @@ mod tests {
         let mut means = String::new();
         html_interval_table(&mut means, &t, &["point".to_string()], "_diff", false);
         assert!(!means.contains("<b>"), "{means}");
+    }
+
+    /// Two replications of two personas at the baseline point, and a row
+    /// of another point that must not count.
+    #[test]
+    fn persona_rows_are_means_over_replications_of_one_point() {
+        let mut t = Table::default();
+        t.push("point", Values::Int(vec![0, 0, 0, 0, 1]));
+        t.push("replication", Values::Int(vec![0, 0, 1, 1, 0]));
+        let personas = ["member", "spammer", "member", "spammer", "member"];
+        t.push(
+            "persona",
+            Values::Text(personas.iter().map(|p| p.to_string()).collect()),
+        );
+        t.push("members", Values::Int(vec![90, 10, 92, 8, 1000]));
+        t.push("accepted", Values::Int(vec![40, 1, 44, 3, 1000]));
+        let means = persona_means(&t, 0);
+        assert_eq!(means.get("persona").unwrap().text(1), "spammer");
+        assert_eq!(means.get("members").unwrap().number(0), 91.0);
+        assert_eq!(means.get("accepted_mean").unwrap().number(0), 42.0);
+        assert_eq!(means.get("accepted_mean").unwrap().number(1), 2.0);
+        // Two values 4 apart: half-width t(1) * sd / sqrt(2) = 12.706 * 2.
+        let ci = means.get("accepted_ci95").unwrap().number(0);
+        assert!((ci - 12.706 * 2.0).abs() < 1e-9, "{ci}");
+        // A headline metric the table lacks is missing, not zero.
+        assert!(means.get("bans_mean").is_none());
+        let mut html = String::new();
+        let plain = ["persona".to_string()];
+        html_interval_table(&mut html, &means, &plain, "_mean", false);
+        assert!(html.contains("<td>42 ± 25.41</td>"), "{html}");
+        assert!(html.contains("<td>–</td>"), "{html}");
     }
 
     #[test]
