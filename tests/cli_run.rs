@@ -118,6 +118,9 @@ fn the_report_folder_has_every_contract_file_and_column() {
         "charts/daily_outcomes.png",
         "charts/daily_outcomes.svg",
         "charts/acceptance_by_persona.png",
+        "charts/sweep_spam_in_inbox.png",
+        "charts/tradeoff_spam.png",
+        "charts/tradeoff_abuse.svg",
     ] {
         assert!(dir.join(file).exists(), "{file} missing");
     }
@@ -189,6 +192,15 @@ fn the_report_folder_has_every_contract_file_and_column() {
         .contains("acceptance_rate_mean,acceptance_rate_ci95"));
     let html = String::from_utf8(read(&dir, "report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("ban_after_reports"));
+    // The trade-off chart places each sweep point, labelled by its values.
+    let tradeoff = String::from_utf8(read(&dir, "charts/tradeoff_abuse.svg")).unwrap();
+    let labels: Vec<&str> = tradeoff
+        .split("<circle")
+        .skip(1)
+        .filter_map(|after| after.split("</text>").next()?.rsplit('>').next())
+        .map(str::trim)
+        .collect();
+    assert_eq!(labels, ["1", "3"], "one labelled point per sweep point");
     let manifest: serde_json::Value = serde_json::from_slice(&read(&dir, "manifest.json")).unwrap();
     assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
     assert_eq!(

@@ -47,6 +47,17 @@ pub struct BarChart<'a> {
     pub bars: Vec<(String, f64, f64)>,
 }
 
+/// Labelled points with 95% interval whiskers on both axes: one policy
+/// setting each, placed by the harm it lets through and the legitimate
+/// activity it costs.
+pub struct TradeOffChart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    /// (label, x, x half-width, y, y half-width)
+    pub points: Vec<(String, f64, f64, f64, f64)>,
+}
+
 fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("chart drawing failed: {e:?}")
 }
@@ -129,6 +140,58 @@ impl LineChart<'_> {
             .label_font(("sans-serif", 13))
             .draw()
             .map_err(err)?;
+        root.present().map_err(err)
+    }
+
+    pub fn write(&self, dir: &Path, name: &str) -> Result<()> {
+        both(dir, name, |a| self.draw(a), |a| self.draw(a))
+    }
+}
+
+impl TradeOffChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).map_err(err)?;
+        let finite = |h: f64| if h.is_finite() { h } else { 0.0 };
+        // A little room left of and below zero, so points on an axis show.
+        let pad = |(lo, hi): (f64, f64)| (lo - (hi - lo) * 0.04, hi);
+        let (x0, x1) = pad(range(self.points.iter().map(|p| p.1 + finite(p.2))));
+        let (y0, y1) = pad(range(self.points.iter().map(|p| p.3 + finite(p.4))));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(self.title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label)
+            .y_desc(self.y_label)
+            .x_label_formatter(&|v| fmt_number(*v))
+            .y_label_formatter(&|v| fmt_number(*v))
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(err)?;
+        let whisker = BLACK.mix(0.5).stroke_width(1);
+        for (i, (label, x, dx, y, dy)) in self.points.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            let (x, y, dx, dy) = (*x, *y, finite(*dx), finite(*dy));
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x - dx, y), (x + dx, y)], whisker),
+                    PathElement::new(vec![(x, y - dy), (x, y + dy)], whisker),
+                ])
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((x, y))
+                        + Circle::new((0, 0), 5, color.filled())
+                        // Labels alternate above and below their points, so
+                        // neighbours' labels overlap less.
+                        + Text::new(label.clone(), (7, if i % 2 == 0 { -16 } else { 4 }), ("sans-serif", 12)),
+                ))
+                .map_err(err)?;
+        }
         root.present().map_err(err)
     }
 

@@ -1,6 +1,6 @@
 //! The report folder's charts and its self-contained `report.html`.
 
-use super::charts::{BarChart, LineChart};
+use super::charts::{BarChart, LineChart, TradeOffChart};
 use super::{measured_columns, swept_keys, Manifest, Table, Values};
 use crate::report::stats::mean_ci95;
 use crate::sim::{Metric, Rate};
@@ -171,6 +171,56 @@ pub fn charts(
             }
             .write(dir, &name)?;
             made.push((name, title));
+        }
+        // The two trade-offs a policy is tuned along: the spam filter
+        // (spam let through against legitimate requests filtered) and the
+        // ban rule (abuse let through against people banned wrongly).
+        for (name, title, (x, x_label), (y, y_label)) in [
+            (
+                "tradeoff_spam",
+                "Spam let through vs legitimate requests filtered",
+                ("legit_filtered", "legitimate requests filtered"),
+                ("spam_in_inbox", "spam messages reaching inboxes"),
+            ),
+            (
+                "tradeoff_abuse",
+                "Abuse let through vs wrongful bans",
+                ("wrongful_bans", "wrongful bans"),
+                ("abuse_in_inbox", "abusive messages reaching inboxes"),
+            ),
+        ] {
+            let column = |metric: &str, part: &str| sweep.get(&format!("{metric}_{part}"));
+            let (Some(xm), Some(xc), Some(ym), Some(yc)) = (
+                column(x, "mean"),
+                column(x, "ci95"),
+                column(y, "mean"),
+                column(y, "ci95"),
+            ) else {
+                continue;
+            };
+            let points = (0..sweep.rows())
+                .map(|i| {
+                    let label = point_label(sweep, &keys, i);
+                    (
+                        label,
+                        xm.number(i),
+                        xc.number(i),
+                        ym.number(i),
+                        yc.number(i),
+                    )
+                })
+                .collect();
+            TradeOffChart {
+                title,
+                x_label,
+                y_label,
+                points,
+            }
+            .write(dir, name)?;
+            let caption = format!(
+                "{title}: one point per sweep point, labelled {axis} (mean, 95% intervals over replications)"
+            );
+            made.push((name.to_string(), caption));
         }
     }
     Ok(made)
