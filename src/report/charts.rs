@@ -176,6 +176,9 @@ impl TradeOffChart<'_> {
         for (i, (label, x, dx, y, dy)) in self.points.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             let (x, y, dx, dy) = (*x, *y, finite(*dx), finite(*dy));
+            // Labels alternate above and below their points, so that
+            // neighbours' labels overlap less.
+            let label_dy = if i % 2 == 0 { -16 } else { 4 };
             chart
                 .draw_series([
                     PathElement::new(vec![(x - dx, y), (x + dx, y)], whisker),
@@ -186,9 +189,7 @@ impl TradeOffChart<'_> {
                 .draw_series(std::iter::once(
                     EmptyElement::at((x, y))
                         + Circle::new((0, 0), 5, color.filled())
-                        // Labels alternate above and below their points, so
-                        // neighbours' labels overlap less.
-                        + Text::new(label.clone(), (7, if i % 2 == 0 { -16 } else { 4 }), ("sans-serif", 12)),
+                        + Text::new(label.clone(), (7, label_dy), ("sans-serif", 12)),
                 ))
                 .map_err(err)?;
         }

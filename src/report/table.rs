@@ -101,17 +101,6 @@ impl Table {
         self.columns.iter().map(|(n, _)| n.as_str())
     }
 
-    /// The rows for which `keep` holds.
-    pub fn filter(&self, keep: impl Fn(usize) -> bool) -> Table {
-        let rows: Vec<usize> = (0..self.rows()).filter(|i| keep(*i)).collect();
-        let columns = self
-            .columns
-            .iter()
-            .map(|(n, v)| (n.clone(), v.select(&rows)))
-            .collect();
-        Table { columns }
-    }
-
     /// Appends another table's rows (columns matched by name).
     pub fn append(&mut self, other: &Table) -> Result<()> {
         for (name, values) in &mut self.columns {
