@@ -169,7 +169,16 @@ fn the_report_folder_has_every_contract_file_and_column() {
             .map(|c| v[idx(c)])
             .sum();
         assert_eq!(v[idx("attempts")], sum);
+        // Every send is decided by exactly one rule of CONTRACT 3.1.
+        let by_rule: f64 = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.starts_with("rule_"))
+            .map(|(i, _)| v[i])
+            .sum();
+        assert_eq!(v[idx("attempts")], by_rule);
     }
+    assert!(header.contains(&"rule_new_request") && header.contains(&"rule_spam_filter"));
     let by_persona = String::from_utf8(read(&dir, "by_persona.csv")).unwrap();
     for p in [
         "member",

@@ -2,6 +2,7 @@
 
 use super::charts::{BarChart, LineChart, TradeOffChart};
 use super::{measured_columns, swept_keys, Manifest, Table, Values};
+use crate::engine::{Rule, SEND_PRECEDENCE};
 use crate::report::stats::mean_ci95;
 use crate::sim::{Metric, Rate};
 use anyhow::{Context, Result};
@@ -63,6 +64,61 @@ fn persona_means(by_persona: &Table, point: i64) -> Table {
             Values::Float(groups.iter().map(|&(_, _, ci)| ci).collect()),
         );
     }
+    t
+}
+
+/// One row per send rule of CONTRACT 3.1 at `point` of the sweep table:
+/// its precedence, name and doc, the sends it decided (mean and 95%
+/// half-width over replications) and their share of all sends.
+fn rule_counts(sweep: &Table, point: i64) -> Table {
+    let row = sweep
+        .get("point")
+        .and_then(|p| (0..p.len()).find(|&i| p.number(i) as i64 == point));
+    let value = |column: String| match (row, sweep.get(&column)) {
+        (Some(i), Some(v)) => v.number(i),
+        _ => f64::NAN,
+    };
+    let attempts = value("attempts_mean".into());
+    // One row per column: the two rules named `after_ignore` (10, and 13
+    // when a request opens after an ignore) share one; CONTRACT 3.1 numbers
+    // both outcomes of opening a request 13.
+    let mut rows: Vec<(Vec<String>, Vec<Rule>, Metric)> = Vec::new();
+    for (k, &rule) in SEND_PRECEDENCE.iter().enumerate() {
+        let Some(metric) = Metric::decided_by(rule) else {
+            continue;
+        };
+        let number = if rule == Rule::NewRequest { k } else { k + 1 }.to_string();
+        match rows.iter_mut().find(|(_, _, m)| *m == metric) {
+            Some((numbers, rules, _)) => {
+                numbers.push(number);
+                rules.push(rule);
+            }
+            None => rows.push((vec![number], vec![rule], metric)),
+        }
+    }
+    let mut t = Table::default();
+    let text = |f: &dyn Fn(&[String], &[Rule]) -> String| {
+        Values::Text(rows.iter().map(|(n, r, _)| f(n, r)).collect())
+    };
+    t.push("#", text(&|numbers, _| numbers.join(", ")));
+    t.push("rule", text(&|_, rules| rules[0].name().to_string()));
+    let docs = |_: &[String], rules: &[Rule]| {
+        let docs: Vec<&str> = rules.iter().map(|r| r.doc()).collect();
+        docs.join(" Or: ")
+    };
+    t.push("what it does", text(&docs));
+    let sends = |part: &str| -> Vec<f64> {
+        rows.iter()
+            .map(|(_, _, m)| value(format!("{}_{part}", m.name())))
+            .collect()
+    };
+    let means = sends("mean");
+    t.push(
+        "share_mean",
+        Values::Float(means.iter().map(|m| m / attempts).collect()),
+    );
+    t.push("sends_mean", Values::Float(means));
+    t.push("sends_ci95", Values::Float(sends("ci95")));
     t
 }
 
@@ -280,7 +336,7 @@ fn write_table<'h>(out: &mut String, header: impl Iterator<Item = &'h str>, rows
     out.push_str("</tbody></table></div>");
 }
 
-/// The headline metrics of a table as `value ± half-width` (columns
+/// Some metrics of a table as `value ± half-width` (columns
 /// `{metric}{value}` and `{metric}_ci95`), after some plain columns. With
 /// `mark_nonzero` (differences), a cell whose interval excludes zero is
 /// bold: the difference is significant at the 5% level.
@@ -288,7 +344,7 @@ fn html_interval_table(
     out: &mut String,
     table: &Table,
     plain: &[String],
-    value: &str,
+    (metrics, value): (&[&str], &str),
     mark_nonzero: bool,
 ) {
     let number = |column: String, i: usize| table.get(&column).map_or(f64::NAN, |v| v.number(i));
@@ -311,14 +367,14 @@ fn html_interval_table(
             plain
                 .iter()
                 .map(|c| cell(table, c, i))
-                .chain(HEADLINE.iter().map(|m| interval(m, i)))
+                .chain(metrics.iter().map(|m| interval(m, i)))
                 .collect()
         })
         .collect();
     let header = plain
         .iter()
         .map(String::as_str)
-        .chain(HEADLINE.iter().copied());
+        .chain(metrics.iter().copied());
     write_table(out, header, &rows);
 }
 
@@ -369,21 +425,37 @@ pub fn html(
         .chain(keys.iter().cloned())
         .collect();
     let with_replications = [&point_and_keys[..], &["replications".to_string()]].concat();
-    html_interval_table(&mut o, sweep, &with_replications, "_mean", false);
+    html_interval_table(
+        &mut o,
+        sweep,
+        &with_replications,
+        (HEADLINE, "_mean"),
+        false,
+    );
     if let Some(compare) = compare {
         let _ = write!(
             o,
             "<h2>Differences from the baseline point {} (paired by replication, ± 95% half-width)</h2><p>In bold: differences whose interval excludes zero.</p>",
             manifest.baseline_point
         );
-        html_interval_table(&mut o, compare, &point_and_keys, "_diff", true);
+        html_interval_table(&mut o, compare, &point_and_keys, (HEADLINE, "_diff"), true);
     }
+    o.push_str("<h2>Sends by the rule that decided them (baseline point, mean over replications ± 95% half-width)</h2>");
+    let rules = rule_counts(sweep, manifest.baseline_point as i64);
+    let plain = ["#", "rule", "what it does"].map(String::from);
+    html_interval_table(
+        &mut o,
+        &rules,
+        &plain,
+        (&["sends", "share"], "_mean"),
+        false,
+    );
     o.push_str(
         "<h2>By sender persona (baseline point, mean over replications ± 95% half-width)</h2>",
     );
     let personas = persona_means(by_persona, manifest.baseline_point as i64);
     let plain = ["persona".to_string(), "members".to_string()];
-    html_interval_table(&mut o, &personas, &plain, "_mean", false);
+    html_interval_table(&mut o, &personas, &plain, (HEADLINE, "_mean"), false);
     o.push_str("<h2>Charts</h2>");
     for (name, title) in charts {
         let svg = std::fs::read_to_string(chart_dir.join(format!("{name}.svg")))
@@ -424,13 +496,25 @@ mod tests {
         t.push("acceptance_rate_diff", Values::Float(vec![-0.05, 0.001]));
         t.push("acceptance_rate_ci95", Values::Float(vec![0.01, 0.004]));
         let mut html = String::new();
-        html_interval_table(&mut html, &t, &["point".to_string()], "_diff", true);
+        html_interval_table(
+            &mut html,
+            &t,
+            &["point".to_string()],
+            (HEADLINE, "_diff"),
+            true,
+        );
         assert!(html.contains("<td><b>-0.05 ± 0.01</b></td>"), "{html}");
         assert!(html.contains("<td>0.001 ± 0.004</td>"), "{html}");
         // A metric the table lacks shows as missing, not as zero.
         assert!(html.contains("<td>–</td>"), "{html}");
         let mut means = String::new();
-        html_interval_table(&mut means, &t, &["point".to_string()], "_diff", false);
+        html_interval_table(
+            &mut means,
+            &t,
+            &["point".to_string()],
+            (HEADLINE, "_diff"),
+            false,
+        );
         assert!(!means.contains("<b>"), "{means}");
     }
 
@@ -460,9 +544,38 @@ mod tests {
         assert!(means.get("bans_mean").is_none());
         let mut html = String::new();
         let plain = ["persona".to_string()];
-        html_interval_table(&mut html, &means, &plain, "_mean", false);
+        html_interval_table(&mut html, &means, &plain, (HEADLINE, "_mean"), false);
         assert!(html.contains("<td>42 ± 25.41</td>"), "{html}");
         assert!(html.contains("<td>–</td>"), "{html}");
+    }
+
+    /// The baseline point's sends by rule, numbered as in CONTRACT 3.1.
+    #[test]
+    fn sends_by_rule_are_the_baseline_points_with_their_share() {
+        let mut t = Table::default();
+        t.push("point", Values::Int(vec![0, 1]));
+        t.push("attempts_mean", Values::Float(vec![100.0, 1000.0]));
+        t.push("rule_new_request_mean", Values::Float(vec![40.0, 1.0]));
+        t.push("rule_new_request_ci95", Values::Float(vec![2.0, 1.0]));
+        t.push("rule_after_ignore_mean", Values::Float(vec![5.0, 1.0]));
+        let rules = rule_counts(&t, 0);
+        assert_eq!(rules.rows(), 13, "one row per column, after_ignore once");
+        let row = |name: &str| {
+            let names = rules.get("rule").unwrap();
+            (0..rules.rows()).find(|&i| names.text(i) == name).unwrap()
+        };
+        let (new, after) = (row("new_request"), row("after_ignore"));
+        assert_eq!(rules.get("#").unwrap().text(new), "13");
+        assert_eq!(rules.get("#").unwrap().text(after), "10, 13");
+        assert_eq!(rules.get("#").unwrap().text(row("sender_banned")), "1");
+        assert_eq!(rules.get("sends_mean").unwrap().number(new), 40.0);
+        assert_eq!(rules.get("share_mean").unwrap().number(new), 0.4);
+        assert_eq!(rules.get("share_mean").unwrap().number(after), 0.05);
+        assert!(rules
+            .get("sends_mean")
+            .unwrap()
+            .number(row("blocked"))
+            .is_nan());
     }
 
     #[test]

@@ -429,6 +429,9 @@ impl Run<'_> {
             _ => Metric::Rejected,
         };
         self.count(day, s, outcome_metric, 1);
+        if let Some(by_rule) = Metric::decided_by(d.rule) {
+            self.count(day, s, by_rule, 1);
+        }
         match i.kind {
             IntentKind::FollowUp => self.count(day, s, Metric::FollowUps, 1),
             IntentKind::Reply => self.count(day, s, Metric::Replies, 1),

@@ -1,6 +1,8 @@
 //! Integer counters of a run, by sender persona and by day. Counters are
 //! merged by addition, so the totals do not depend on thread scheduling.
 
+use crate::engine::Rule;
+
 macro_rules! metrics {
     ($( $variant:ident => $name:literal, $doc:literal; )*) => {
         /// A counted metric. `name()` is its column name.
@@ -49,6 +51,43 @@ metrics! {
     OpenedPersonalised => "opened_personalised", "requests opened with a text written for the recipient (name, industry or shared event)";
     AcceptedPersonalised => "accepted_personalised", "of those, accepted";
     PendingEnd => "pending_end", "opened requests still pending at the end (of the run, or of the day in daily.csv)";
+    BySenderBanned => "rule_sender_banned", "sends decided by rule 1, sender_banned (rejected)";
+    ByBlocked => "rule_blocked", "sends decided by rule 2, blocked (rejected)";
+    ByPageCannotInitiate => "rule_page_cannot_initiate", "sends decided by rule 3, page_cannot_initiate (rejected)";
+    ByConnected => "rule_connected", "sends decided by rule 4, connected (inbox)";
+    ByOpenThread => "rule_open_thread", "sends decided by rule 5, open_thread (inbox)";
+    ByMustAcceptFirst => "rule_must_accept_first", "sends decided by rule 6, must_accept_first (rejected)";
+    ByRequestsDisabled => "rule_requests_disabled", "sends decided by rule 7, requests_disabled (inbox)";
+    ByRequestsOff => "rule_requests_off", "sends decided by rule 8, requests_off (inbox)";
+    ByFollowUp => "rule_follow_up", "sends decided by rule 9, follow_up (joined a pending request)";
+    ByAfterIgnore => "rule_after_ignore", "sends decided by rule 10 or 13, after_ignore (suppressed, or a new request after an ignore)";
+    ByDailyLimit => "rule_daily_limit", "sends decided by rule 11, daily_limit (rejected)";
+    BySpamFilter => "rule_spam_filter", "sends decided by rule 12, spam_filter (filtered folder)";
+    ByNewRequest => "rule_new_request", "sends decided by rule 13, new_request (a new request)";
+}
+
+impl Metric {
+    /// The count of sends decided by `rule` (`None` for the rules of the
+    /// other actions). Every send is decided by exactly one of them, so
+    /// these columns sum to `attempts`.
+    pub const fn decided_by(rule: Rule) -> Option<Metric> {
+        Some(match rule {
+            Rule::SenderBanned => Metric::BySenderBanned,
+            Rule::Blocked => Metric::ByBlocked,
+            Rule::PageCannotInitiate => Metric::ByPageCannotInitiate,
+            Rule::Connected => Metric::ByConnected,
+            Rule::OpenThread => Metric::ByOpenThread,
+            Rule::MustAcceptFirst => Metric::ByMustAcceptFirst,
+            Rule::RequestsDisabled => Metric::ByRequestsDisabled,
+            Rule::RequestsOff => Metric::ByRequestsOff,
+            Rule::FollowUp => Metric::ByFollowUp,
+            Rule::AfterIgnore | Rule::RequestAfterIgnore => Metric::ByAfterIgnore,
+            Rule::DailyLimit => Metric::ByDailyLimit,
+            Rule::SpamFilter => Metric::BySpamFilter,
+            Rule::NewRequest => Metric::ByNewRequest,
+            _ => return None,
+        })
+    }
 }
 
 /// One set of counters.
@@ -146,6 +185,31 @@ impl Rate {
                 c.get(Metric::Accepted) - c.get(Metric::AcceptedPersonalised),
                 c.get(Metric::Opened) - c.get(Metric::OpenedPersonalised),
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SEND_PRECEDENCE;
+
+    /// Each send rule has its column, named after the rule (the two rules
+    /// named `after_ignore` share one); the other actions' rules have none.
+    #[test]
+    fn every_send_rule_has_a_column_named_after_it() {
+        for rule in SEND_PRECEDENCE {
+            let metric = Metric::decided_by(rule).expect("a send rule");
+            assert_eq!(metric.name(), format!("rule_{}", rule.name()));
+        }
+        let columns: std::collections::BTreeSet<&str> = SEND_PRECEDENCE
+            .iter()
+            .filter_map(|&r| Metric::decided_by(r))
+            .map(Metric::name)
+            .collect();
+        assert_eq!(columns.len(), SEND_PRECEDENCE.len() - 1);
+        for rule in Rule::ALL.iter().filter(|r| !SEND_PRECEDENCE.contains(r)) {
+            assert_eq!(Metric::decided_by(*rule), None, "{rule:?}");
         }
     }
 }
