@@ -95,7 +95,7 @@ rate_1m=$(awk -v a="${attempts[1000000 2]}" -v s="${wall[1000000 2]}" 'BEGIN{pri
   echo
   echo "- \`engine_dry_run_decisions_per_s\`: \`Engine::decide\`: the rules on the state, nothing recorded."
   echo "- \`engine_decisions_per_s\`: \`Engine::send\`: decide and record (pending requests, pair state, daily counters). Recording dirties four random cache lines per message (pair, text, request tab, the sender's daily count) that must later be written back, so it runs at a fraction of the decision rate on a network this size."
-  echo "- \`replay_rows_per_s\`: \`replay\` on a 1-million-row actions file (65% sends, scored by the analyzer), file to file; rows are read, checked and analyzed on a second thread ahead of the engine."
+  echo "- \`replay_rows_per_s\`: \`replay\` on a 1-million-row actions file (65% sends, scored by the analyzer), file to file; rows are read, checked and analyzed on a second thread ahead of the engine, and the engine starts loading each row's pair record and request tab 16 rows ahead (1.6x faster than without, measured when this was added)."
   echo
   echo "## Analyzer (\`cargo bench --bench analyzer\`, one core)"
   echo

@@ -229,6 +229,47 @@ fn apply_ids(
     }
 }
 
+/// How many rows ahead the engine side starts loading a row's pair record
+/// and tab handle, and then (the handle having arrived) its request tab:
+/// on a large network each action waits on a few random memory loads, and
+/// starting them early overlaps the waits (as the simulator does).
+const WARM_AHEAD: usize = 16;
+const TAB_AHEAD: usize = 6;
+
+/// The two steps of [`warm`].
+#[derive(Clone, Copy)]
+enum Step {
+    Pair,
+    Tab,
+}
+
+/// Starts loading what applying `row` will read: the pair of its two
+/// members and the request tab involved (the recipient's for a send, the
+/// actor's for an answer). Rows naming members the engine does not have
+/// yet (`members` so far; they are added when their row comes) are left.
+fn warm(engine: &Engine, row: &Row, members: MemberId, step: Step) {
+    let (a, t) = (row.actor, row.target);
+    if a >= members || t >= members {
+        return;
+    }
+    let (sender, recipient) = match row.action {
+        Action::Send => (a, t),
+        Action::Accept | Action::Ignore | Action::Delete | Action::Block => (t, a),
+        _ => return,
+    };
+    match (step, row.action) {
+        (Step::Pair, Action::Send) => engine.warm_message(&Message {
+            sender,
+            recipient,
+            text_hash: row.text.hash,
+            static_connection: false,
+            tag: 0,
+        }),
+        (Step::Pair, _) => engine.warm(sender, recipient),
+        (Step::Tab, _) => engine.warm_tab(recipient),
+    }
+}
+
 /// Column positions of the replay input.
 struct Columns {
     actor: usize,
@@ -497,7 +538,13 @@ pub fn replay<R: Read + Send, W: Write>(
             buf.clear();
             buf.extend_from_slice(&batch.out[..batch.head]);
             let mut out_at = batch.head;
-            for row in &batch.rows {
+            for (i, row) in batch.rows.iter().enumerate() {
+                if let Some(ahead) = batch.rows.get(i + WARM_AHEAD) {
+                    warm(engine, ahead, members, Step::Pair);
+                }
+                if let Some(ahead) = batch.rows.get(i + TAB_AHEAD) {
+                    warm(engine, ahead, members, Step::Tab);
+                }
                 for _ in 0..row.new_members {
                     let id = engine.add_member();
                     assert_eq!(id, members, "the interner names every member of the engine");
