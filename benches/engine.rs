@@ -7,7 +7,7 @@
 //! 2. `replay` rows per second on a 1-million-row actions file.
 
 use msgpolicy::analyzer::Analyzer;
-use msgpolicy::engine::{Engine, Message, Policy, Score};
+use msgpolicy::engine::{Engine, Message, Policy, Score, WARM_AHEAD, WARM_TAB_AHEAD};
 use msgpolicy::population;
 use msgpolicy::replay::{replay, Replayer};
 use msgpolicy::rng::{stream, Purpose};
@@ -19,10 +19,6 @@ use std::time::Instant;
 
 const MEMBERS: u32 = 1_000_000;
 const PER_DAY: usize = 1_000_000;
-/// How far ahead the loop starts the memory loads of a message
-/// ([`Engine::warm_message`]) and of its recipient's request tab ([`Engine::warm_tab`]).
-const WARM_AHEAD: usize = 16;
-const TAB_AHEAD: usize = 6;
 
 fn messages(pop: &population::Population, count: usize, key: u64) -> Vec<(Message, Score)> {
     let mut rng = stream(7, Purpose::Plan, &[key]);
@@ -112,7 +108,7 @@ fn engine_bench() -> f64 {
             if let Some((next, _)) = day.get(i + WARM_AHEAD) {
                 engine.warm_message(next);
             }
-            if let Some((next, _)) = day.get(i + TAB_AHEAD) {
+            if let Some((next, _)) = day.get(i + WARM_TAB_AHEAD) {
                 engine.warm_tab(next.recipient);
             }
             let (d, _) = engine.send(m, |_| *score);

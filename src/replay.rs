@@ -2,7 +2,7 @@
 //! library side of `msgpolicy replay`. Streams: one row in, one row out.
 
 use crate::analyzer::{Analyzer, Hints, RuleSet, TextAnalysis};
-use crate::engine::{Decision, Engine, MemberId, Message, Policy};
+use crate::engine::{Decision, Engine, MemberId, Message, Policy, WARM_AHEAD, WARM_TAB_AHEAD};
 use crate::error::{csv_error, InputError};
 use crate::message::text_hash;
 use rustc_hash::FxHashMap;
@@ -229,14 +229,9 @@ fn apply_ids(
     }
 }
 
-/// How many rows ahead the engine side starts loading a row's pair record
-/// and tab handle, and then (the handle having arrived) its request tab:
-/// on a large network each action waits on a few random memory loads, and
-/// starting them early overlaps the waits (as the simulator does).
-const WARM_AHEAD: usize = 16;
-const TAB_AHEAD: usize = 6;
-
-/// The two steps of [`warm`].
+/// The two steps of [`warm`], taken [`WARM_AHEAD`] and [`WARM_TAB_AHEAD`]
+/// rows ahead: on a large network each action waits on a few random memory
+/// loads, and starting them early overlaps the waits (as the simulator does).
 #[derive(Clone, Copy)]
 enum Step {
     Pair,
@@ -542,7 +537,7 @@ pub fn replay<R: Read + Send, W: Write>(
                 if let Some(ahead) = batch.rows.get(i + WARM_AHEAD) {
                     warm(engine, ahead, members, Step::Pair);
                 }
-                if let Some(ahead) = batch.rows.get(i + TAB_AHEAD) {
+                if let Some(ahead) = batch.rows.get(i + WARM_TAB_AHEAD) {
                     warm(engine, ahead, members, Step::Tab);
                 }
                 for _ in 0..row.new_members {

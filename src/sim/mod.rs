@@ -29,7 +29,7 @@ use crate::behavior::{
     Answer, Awaiting, Intent, IntentKind, Look, Memory, Planned, RequestTag, Response, SampledText,
     Warm, World,
 };
-use crate::engine::{Decision, Engine, Outcome, PendingRequest, Rule};
+use crate::engine::{Decision, Engine, Outcome, PendingRequest, Rule, WARM_AHEAD, WARM_TAB_AHEAD};
 use crate::population::first_name;
 use crate::population::{Persona, Population};
 use crate::prefetch::prefetch;
@@ -49,12 +49,6 @@ fn in_chunk(m: u32) -> (usize, u32) {
     let m = m as usize;
     (m / CHUNK, (m % CHUNK) as u32)
 }
-
-/// How far ahead the serial phases start the memory loads of the messages
-/// and answers to come (see [`Engine::warm`]), and a second time, nearer,
-/// of the recipients' request tabs (see [`Engine::warm_tab`]).
-const AHEAD: usize = 16;
-const TAB_AHEAD: usize = 6;
 
 /// Replies written per task while the answers are applied.
 const REPLY_BATCH: usize = 512;
@@ -341,7 +335,7 @@ impl Run<'_> {
                         writers.iter().map(|&(i, draw)| ((first + i) as u32, draw)),
                     );
                     for (k, &(i, _)) in writers.iter().enumerate() {
-                        if let Some(&(j, _)) = writers.get(k + AHEAD) {
+                        if let Some(&(j, _)) = writers.get(k + WARM_AHEAD) {
                             world.warm_sender((first + j) as u32, chunk.get(j as u32));
                         }
                         let (s, to, i) = ((first + i) as u32, recipients.of(k), i as u32);
@@ -388,10 +382,10 @@ impl Run<'_> {
         sampled: &mut std::iter::Peekable<std::vec::IntoIter<SampledText>>,
     ) {
         for (i, intent) in intents.iter().enumerate() {
-            if let Some(next) = intents.get(i + AHEAD) {
+            if let Some(next) = intents.get(i + WARM_AHEAD) {
                 self.engine.warm_message(&next.message());
             }
-            if let Some(next) = intents.get(i + TAB_AHEAD) {
+            if let Some(next) = intents.get(i + WARM_TAB_AHEAD) {
                 self.engine.warm_tab(next.recipient);
             }
             let decision = self.send(day, intent);
@@ -579,10 +573,10 @@ impl Run<'_> {
                 });
             };
             for (i, a) in answers.iter().enumerate() {
-                if let Some(next) = answers.get(i + AHEAD) {
+                if let Some(next) = answers.get(i + WARM_AHEAD) {
                     self.warm_answer(next);
                 }
-                if let Some(next) = answers.get(i + TAB_AHEAD) {
+                if let Some(next) = answers.get(i + WARM_TAB_AHEAD) {
                     self.warm_answer_near(next);
                 }
                 self.answer(day, a, &mut bans);
