@@ -4,6 +4,7 @@
 
 use super::page::fmt_number;
 use anyhow::{anyhow, Result};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -91,35 +92,39 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
+/// A chart with numeric x and y axes, titled, its mesh and axis labels drawn.
+fn numeric_axes<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (x_label, (x0, x1)): (&str, (f64, f64)),
+    (y_label, (y0, y1)): (&str, (f64, f64)),
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .x_label_formatter(&|v| fmt_number(*v))
+        .y_label_formatter(&|v| fmt_number(*v))
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
 impl LineChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
         root.fill(&WHITE).map_err(err)?;
-        let (x0, x1) = range(
-            self.series
-                .iter()
-                .flat_map(|(_, p)| p.iter().map(|(x, _)| *x)),
-        );
-        let (y0, y1) = range(
-            self.series
-                .iter()
-                .flat_map(|(_, p)| p.iter().map(|(_, y)| *y)),
-        );
-        let mut chart = ChartBuilder::on(&root)
-            .caption(self.title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_label)
-            .y_desc(self.y_label)
-            .x_label_formatter(&|v| fmt_number(*v))
-            .y_label_formatter(&|v| fmt_number(*v))
-            .label_style(("sans-serif", 13))
-            .draw()
-            .map_err(err)?;
+        let points = || self.series.iter().flat_map(|(_, p)| p.iter());
+        let x = range(points().map(|(x, _)| *x));
+        let y = range(points().map(|(_, y)| *y));
+        let mut chart = numeric_axes(&root, self.title, (self.x_label, x), (self.y_label, y))?;
         for (i, (name, points)) in self.series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             chart
@@ -154,24 +159,9 @@ impl TradeOffChart<'_> {
         let finite = |h: f64| if h.is_finite() { h } else { 0.0 };
         // A little room left of and below zero, so points on an axis show.
         let pad = |(lo, hi): (f64, f64)| (lo - (hi - lo) * 0.04, hi);
-        let (x0, x1) = pad(range(self.points.iter().map(|p| p.1 + finite(p.2))));
-        let (y0, y1) = pad(range(self.points.iter().map(|p| p.3 + finite(p.4))));
-        let mut chart = ChartBuilder::on(&root)
-            .caption(self.title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_label)
-            .y_desc(self.y_label)
-            .x_label_formatter(&|v| fmt_number(*v))
-            .y_label_formatter(&|v| fmt_number(*v))
-            .label_style(("sans-serif", 13))
-            .draw()
-            .map_err(err)?;
+        let x = pad(range(self.points.iter().map(|p| p.1 + finite(p.2))));
+        let y = pad(range(self.points.iter().map(|p| p.3 + finite(p.4))));
+        let mut chart = numeric_axes(&root, self.title, (self.x_label, x), (self.y_label, y))?;
         let whisker = BLACK.mix(0.5).stroke_width(1);
         for (i, (label, x, dx, y, dy)) in self.points.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];

@@ -495,27 +495,18 @@ mod tests {
         t.push("point", Values::Int(vec![1, 2]));
         t.push("acceptance_rate_diff", Values::Float(vec![-0.05, 0.001]));
         t.push("acceptance_rate_ci95", Values::Float(vec![0.01, 0.004]));
-        let mut html = String::new();
-        html_interval_table(
-            &mut html,
-            &t,
-            &["point".to_string()],
-            (HEADLINE, "_diff"),
-            true,
-        );
+        let render = |mark_nonzero: bool| {
+            let mut html = String::new();
+            let plain = ["point".to_string()];
+            html_interval_table(&mut html, &t, &plain, (HEADLINE, "_diff"), mark_nonzero);
+            html
+        };
+        let html = render(true);
         assert!(html.contains("<td><b>-0.05 ± 0.01</b></td>"), "{html}");
         assert!(html.contains("<td>0.001 ± 0.004</td>"), "{html}");
         // A metric the table lacks shows as missing, not as zero.
         assert!(html.contains("<td>–</td>"), "{html}");
-        let mut means = String::new();
-        html_interval_table(
-            &mut means,
-            &t,
-            &["point".to_string()],
-            (HEADLINE, "_diff"),
-            false,
-        );
-        assert!(!means.contains("<b>"), "{means}");
+        assert!(!render(false).contains("<b>"));
     }
 
     /// Two replications of two personas at the baseline point, and a row
