@@ -153,8 +153,34 @@ fn number_may_end_at(bytes: &[u8], i: usize) -> bool {
     }
 }
 
-/// Bytes of a block of the scan (see [`byte_stats`]).
+/// Bytes looked at together by [`any_position`].
 const SCAN_BLOCK: usize = 32;
+
+/// Calls `check` on the positions of the bytes for which `wanted` holds,
+/// in order, until it returns true (then returns true). The positions are
+/// found [`SCAN_BLOCK`] bytes at a time as a bit mask, by a fixed-length
+/// loop without early exits, which the compiler turns into vector compares:
+/// the scans below then read only those bytes one by one.
+fn any_position(
+    bytes: &[u8],
+    wanted: impl Fn(u8) -> bool,
+    mut check: impl FnMut(usize) -> bool,
+) -> bool {
+    let bits = |mask: u32, (j, &b): (usize, &u8)| mask | u32::from(wanted(b)) << j;
+    for (k, block) in bytes.chunks(SCAN_BLOCK).enumerate() {
+        let mut found = match <&[u8; SCAN_BLOCK]>::try_from(block) {
+            Ok(full) => full.iter().enumerate().fold(0, bits),
+            Err(_) => block.iter().enumerate().fold(0, bits),
+        };
+        while found != 0 {
+            if check(k * SCAN_BLOCK + found.trailing_zeros() as usize) {
+                return true;
+            }
+            found &= found - 1;
+        }
+    }
+    false
+}
 
 /// The runs being read: exclamation and question marks in a row, and the
 /// free-standing number in progress.
@@ -215,8 +241,8 @@ impl Runs {
 
 /// The counts of [`ByteStats`]. Characters, letters and capitals are
 /// counted by loops without branches (which the compiler vectorizes); marks
-/// and digits, a few in most texts, are found 32 bytes at a time as a bit
-/// mask, and only they are read one by one.
+/// and digits, a few in most texts, are found by [`any_position`], and
+/// only they are read one by one.
 fn byte_stats(bytes: &[u8]) -> ByteStats {
     let count = |class: fn(u8) -> bool| bytes.iter().map(|&b| u32::from(class(b))).sum::<u32>();
     let mut s = ByteStats {
@@ -227,22 +253,15 @@ fn byte_stats(bytes: &[u8]) -> ByteStats {
         ..ByteStats::default()
     };
     let mut runs = Runs::default();
-    for (k, block) in bytes.chunks(SCAN_BLOCK).enumerate() {
-        let mut found = 0u32;
-        for (j, &b) in block.iter().enumerate() {
-            let wanted = b.is_ascii_digit() | (b == b'!') | (b == b'?');
-            found |= u32::from(wanted) << j;
+    let marked = |b: u8| b.is_ascii_digit() | (b == b'!') | (b == b'?');
+    any_position(bytes, marked, |i| {
+        if bytes[i].is_ascii_digit() {
+            runs.digit(bytes, i, &mut s);
+        } else {
+            runs.mark(i, &mut s);
         }
-        while found != 0 {
-            let i = k * SCAN_BLOCK + found.trailing_zeros() as usize;
-            if bytes[i].is_ascii_digit() {
-                runs.digit(bytes, i, &mut s);
-            } else {
-                runs.mark(i, &mut s);
-            }
-            found &= found - 1;
-        }
-    }
+        false // read them all
+    });
     runs.end_number(bytes, &mut s);
     s
 }
@@ -274,31 +293,18 @@ fn contains_ignore_case(haystack: &[u8], needle: &str) -> bool {
     let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
         return false;
     };
-    // Where the first byte may match, 32 places at a time: a fixed-length
-    // loop without early exits, which the compiler turns into vector
-    // compares. `| 0x20` folds ASCII capitals onto small letters (and a few
-    // other bytes onto each other, which the check then rules out).
-    let matches_at = |i: usize| {
-        haystack[i].eq_ignore_ascii_case(first)
-            && haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
-    };
+    // Where the first byte may match (`| 0x20` folds ASCII capitals onto
+    // small letters, and a few other bytes onto each other, which the
+    // comparison then rules out), the whole needle compared.
     let folded = first | 0x20;
-    let starts = &haystack[..=last_start];
-    let mut blocks = starts.chunks_exact(32);
-    for (block, bytes) in blocks.by_ref().enumerate() {
-        let bytes: &[u8; 32] = bytes.try_into().expect("blocks of 32");
-        let mut hits = 0u32;
-        for (k, &b) in bytes.iter().enumerate() {
-            hits |= u32::from(b | 0x20 == folded) << k;
-        }
-        while hits != 0 {
-            if matches_at(block * 32 + hits.trailing_zeros() as usize) {
-                return true;
-            }
-            hits &= hits - 1;
-        }
-    }
-    (starts.len() - blocks.remainder().len()..starts.len()).any(matches_at)
+    any_position(
+        &haystack[..=last_start],
+        |b| b | 0x20 == folded,
+        |i| {
+            haystack[i].eq_ignore_ascii_case(first)
+                && haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
+        },
+    )
 }
 
 const GREETINGS: &[&str] = &[

@@ -253,10 +253,6 @@ fn build_bucket(first: u32, entries: &[(u32, u32)], out: &mut [u32], lengths: &m
     }
 }
 
-/// Values in both sorted lists, for a short list against a much longer one
-/// (a hub's connections): each value of the short one is found by
-/// exponential then binary search from where the previous one stopped, so
-/// the cost grows with the log of the long list, not its length.
 /// Entries per block of [`block_common`].
 const BLOCK: usize = 8;
 
@@ -297,6 +293,10 @@ fn merge_common(a: &[u32], b: &[u32]) -> u32 {
     n
 }
 
+/// Values in both sorted lists, for a short list against a much longer one
+/// (a hub's connections): each value of the short one is found by
+/// exponential then binary search from where the previous one stopped, so
+/// the cost grows with the log of the long list, not its length.
 fn gallop_common(short: &[u32], mut long: &[u32]) -> u32 {
     let mut n = 0;
     for &v in short {
