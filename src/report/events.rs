@@ -28,8 +28,25 @@ pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
     let mut violations = Vec::with_capacity(rows);
     let mut spam = Vec::with_capacity(rows);
     let mut quality = Vec::with_capacity(rows);
+    // The members file's ids, when some run's population was imported.
+    let with_ids = runs.iter().any(|r| !r.member_ids.is_empty());
+    let ids_capacity = if with_ids { rows } else { 0 };
+    let (mut actor_id, mut target_id) = (
+        Vec::with_capacity(ids_capacity),
+        Vec::with_capacity(ids_capacity),
+    );
     for run in runs {
+        let id = |m: u32| {
+            run.member_ids
+                .get(m as usize)
+                .cloned()
+                .unwrap_or_else(|| m.to_string())
+        };
         for e in &run.output.events {
+            if with_ids {
+                actor_id.push(id(e.actor));
+                target_id.push(e.target.map(id));
+            }
             point.push(run.point as u32);
             replication.push(run.replication);
             seed.push(run.seed);
@@ -64,20 +81,7 @@ pub fn events_frame(runs: &[RunRecord]) -> Result<DataFrame> {
         Column::new("spam_score".into(), spam),
         Column::new("quality_score".into(), quality),
     ];
-    if runs.iter().any(|r| !r.member_ids.is_empty()) {
-        let id = |run: &RunRecord, m: u32| {
-            run.member_ids
-                .get(m as usize)
-                .cloned()
-                .unwrap_or_else(|| m.to_string())
-        };
-        let (mut actor_id, mut target_id) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
-        for run in runs {
-            for e in &run.output.events {
-                actor_id.push(id(run, e.actor));
-                target_id.push(e.target.map(|t| id(run, t)));
-            }
-        }
+    if with_ids {
         columns.push(Column::new("actor_id".into(), actor_id));
         columns.push(Column::new("target_id".into(), target_id));
     }

@@ -4,7 +4,7 @@
 //! `replay`'s output. Every count of the report can be traced to its rows.
 
 use crate::behavior::IntentKind;
-use crate::engine::{Decision, MemberId, Rule};
+use crate::engine::{Decision, MemberId, Rule, Score};
 use crate::population::Persona;
 pub use crate::replay::Action as Scripted;
 
@@ -44,6 +44,27 @@ pub struct Event {
 }
 
 impl Event {
+    /// A message attempt by `actor` to `target`, with the analyzer's scores.
+    pub fn send(
+        day: u32,
+        (actor, actor_persona): (MemberId, Persona),
+        target: MemberId,
+        kind: IntentKind,
+        decision: Decision,
+        score: &Score,
+    ) -> Self {
+        Event {
+            day,
+            action: Action::Scripted(Scripted::Send),
+            actor,
+            actor_persona,
+            target: Some(target),
+            kind: Some(kind),
+            decision,
+            scores: Some((score.spam_score as f32, score.quality_score as f32)),
+        }
+    }
+
     /// A ban taking effect (it follows from the report rule's threshold).
     pub fn ban(day: u32, member: MemberId, persona: Persona) -> Self {
         Event {

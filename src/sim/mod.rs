@@ -285,9 +285,14 @@ impl Run<'_> {
         self.world.pop.persona[m as usize]
     }
 
+    /// Counts `n` for member `who` (by its persona) on `day`.
     fn count(&mut self, day: u32, who: u32, metric: Metric, n: u64) {
-        let p = self.persona(who) as usize;
-        self.out.by_persona[p].add(metric, n);
+        self.count_as(day, self.persona(who), metric, n);
+    }
+
+    /// [`Run::count`] for a member whose persona the caller has at hand.
+    fn count_as(&mut self, day: u32, persona: Persona, metric: Metric, n: u64) {
+        self.out.by_persona[persona as usize].add(metric, n);
         self.out.daily[day as usize].add(metric, n);
     }
 
@@ -404,17 +409,8 @@ impl Run<'_> {
             .send(&message, |ctx| analyzer.finish(&i.text, ctx).score());
         let s = i.sender;
         let persona = self.persona(s);
-        self.log(|_| Event {
-            day,
-            action: Action::Scripted(Scripted::Send),
-            actor: s,
-            actor_persona: persona,
-            target: Some(i.recipient),
-            kind: Some(i.kind),
-            decision: d,
-            scores: Some((score.spam_score as f32, score.quality_score as f32)),
-        });
-        self.count(day, s, Metric::Attempts, 1);
+        self.log(|_| Event::send(day, (s, persona), i.recipient, i.kind, d, &score));
+        self.count_as(day, persona, Metric::Attempts, 1);
         let outcome_metric = match d.outcome {
             Outcome::Inbox => Metric::Inbox,
             Outcome::Request => Metric::Requests,
@@ -422,22 +418,22 @@ impl Run<'_> {
             Outcome::Suppressed => Metric::Suppressed,
             _ => Metric::Rejected,
         };
-        self.count(day, s, outcome_metric, 1);
+        self.count_as(day, persona, outcome_metric, 1);
         if let Some(by_rule) = Metric::decided_by(d.rule) {
-            self.count(day, s, by_rule, 1);
+            self.count_as(day, persona, by_rule, 1);
         }
         match i.kind {
-            IntentKind::FollowUp => self.count(day, s, Metric::FollowUps, 1),
-            IntentKind::Reply => self.count(day, s, Metric::Replies, 1),
+            IntentKind::FollowUp => self.count_as(day, persona, Metric::FollowUps, 1),
+            IntentKind::Reply => self.count_as(day, persona, Metric::Replies, 1),
             IntentKind::New => {}
         }
         if persona == Persona::Spammer {
-            self.count(day, s, Metric::SpamAttempts, 1);
+            self.count_as(day, persona, Metric::SpamAttempts, 1);
         }
         if d.outcome == Outcome::Inbox {
-            self.count_reaching_inbox(day, s, 1);
+            self.count_reaching_inbox(day, persona, 1);
             if matches!(d.rule, Rule::RequestsOff | Rule::RequestsDisabled) {
-                self.count(day, s, Metric::UnsolicitedInbox, 1);
+                self.count_as(day, persona, Metric::UnsolicitedInbox, 1);
             }
         }
         let opened = matches!(
@@ -445,12 +441,12 @@ impl Run<'_> {
             Rule::NewRequest | Rule::RequestAfterIgnore | Rule::SpamFilter
         );
         if opened {
-            self.count(day, s, Metric::Opened, 1);
+            self.count_as(day, persona, Metric::Opened, 1);
             if i.tag.personalised() {
-                self.count(day, s, Metric::OpenedPersonalised, 1);
+                self.count_as(day, persona, Metric::OpenedPersonalised, 1);
             }
             if d.outcome == Outcome::Filtered && !persona.is_bad_actor() {
-                self.count(day, s, Metric::LegitFiltered, 1);
+                self.count_as(day, persona, Metric::LegitFiltered, 1);
             }
             if i.kind == IntentKind::New {
                 self.opened_today.push((
@@ -463,7 +459,12 @@ impl Run<'_> {
                 ));
             }
         }
-        self.count(day, s, Metric::Violations, u64::from(d.violations.len()));
+        self.count_as(
+            day,
+            persona,
+            Metric::Violations,
+            u64::from(d.violations.len()),
+        );
         for v in d.violations.iter() {
             let metric = match v {
                 Violation::ExcessFollowUp => Metric::ExcessFollowUp,
@@ -472,16 +473,16 @@ impl Run<'_> {
                 Violation::Abusive => Metric::Abusive,
                 Violation::Bulk => Metric::Bulk,
             };
-            self.count(day, s, metric, 1);
+            self.count_as(day, persona, metric, 1);
         }
         d
     }
 
-    /// Spam and abuse that got through, by who sent it.
-    fn count_reaching_inbox(&mut self, day: u32, s: u32, messages: u64) {
-        match self.persona(s) {
-            Persona::Spammer => self.count(day, s, Metric::SpamInInbox, messages),
-            Persona::Harasser => self.count(day, s, Metric::AbuseInInbox, messages),
+    /// Spam and abuse that got through, by the persona of who sent it.
+    fn count_reaching_inbox(&mut self, day: u32, persona: Persona, messages: u64) {
+        match persona {
+            Persona::Spammer => self.count_as(day, persona, Metric::SpamInInbox, messages),
+            Persona::Harasser => self.count_as(day, persona, Metric::AbuseInInbox, messages),
             _ => {}
         }
     }
@@ -628,7 +629,7 @@ impl Run<'_> {
                         self.count(day, s, Metric::AcceptedPersonalised, 1);
                     }
                     self.count_answered(day, &q);
-                    self.count_reaching_inbox(day, s, u64::from(q.messages));
+                    self.count_reaching_inbox(day, self.persona(s), u64::from(q.messages));
                     // The sender is notified, and stops waiting.
                     let (c, i) = in_chunk(s);
                     self.awaiting[c].retain(i, |w| w.recipient != r);
