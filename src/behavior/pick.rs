@@ -198,17 +198,24 @@ impl<'a> World<'a> {
                     prefetch(friend);
                     Step::Friend(friend)
                 }
-                None => chosen(pick(rng, &pop.people_by_industry[industry])),
+                None => self.anyone_in(rng, industry),
             },
-            Persona::Member => chosen(pick(rng, &pop.people_by_industry[industry])),
+            Persona::Member => self.anyone_in(rng, industry),
         }
+    }
+
+    /// Anyone of an industry's people (the fallback of the choices that
+    /// look for someone of the sender's industry).
+    fn anyone_in(&self, rng: &mut Pcg64Mcg, industry: usize) -> Step<'a> {
+        let pop: &'a Population = self.pop;
+        chosen(pick(rng, &pop.people_by_industry[industry]))
     }
 
     /// The next step of a choice whose previous step started loading what
     /// this one reads.
     fn next_step(&self, step: Step<'a>, rng: &mut Pcg64Mcg, s: MemberId) -> Step<'a> {
         let pop: &'a Population = self.pop;
-        let industry = pop.industry[s as usize];
+        let industry = pop.industry[s as usize] as usize;
         match step {
             Step::Drawn(m) => Step::Chosen(*m),
             Step::Friend(&friend) => {
@@ -228,16 +235,16 @@ impl<'a> World<'a> {
                     prefetch(theirs);
                     Step::FriendsConnection(theirs)
                 }
-                None => chosen(pick(rng, &pop.people_by_industry[industry as usize])),
+                None => self.anyone_in(rng, industry),
             },
             Step::FriendsConnection(theirs) => {
                 prefetch(&pop.industry[*theirs as usize]);
                 Step::FriendOfFriend(*theirs)
             }
-            Step::FriendOfFriend(m) if pop.industry[m as usize] == industry => Step::Chosen(m),
-            Step::FriendOfFriend(_) => {
-                chosen(pick(rng, &pop.people_by_industry[industry as usize]))
+            Step::FriendOfFriend(m) if pop.industry[m as usize] as usize == industry => {
+                Step::Chosen(m)
             }
+            Step::FriendOfFriend(_) => self.anyone_in(rng, industry),
             Step::Chosen(_) | Step::NoOne => step,
         }
     }
