@@ -163,12 +163,18 @@ impl TradeOffChart<'_> {
         let y = pad(range(self.points.iter().map(|p| p.3 + finite(p.4))));
         let mut chart = numeric_axes(&root, self.title, (self.x_label, x), (self.y_label, y))?;
         let whisker = BLACK.mix(0.5).stroke_width(1);
+        let font: TextStyle = ("sans-serif", 12).into();
+        let at: Vec<(i32, i32)> = (self.points.iter())
+            .map(|p| chart.backend_coord(&(p.1, p.3)))
+            .collect();
+        let sizes = (self.points.iter())
+            .map(|p| root.estimate_text_size(&p.0, &font).map_err(err))
+            .collect::<Result<Vec<_>>>()?;
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        let offsets = place_labels(&at, &sizes, (xs.start, ys.start, xs.end, ys.end));
         for (i, (label, x, dx, y, dy)) in self.points.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             let (x, y, dx, dy) = (*x, *y, finite(*dx), finite(*dy));
-            // Labels alternate above and below their points, so that
-            // neighbours' labels overlap less.
-            let label_dy = if i % 2 == 0 { -16 } else { 4 };
             chart
                 .draw_series([
                     PathElement::new(vec![(x - dx, y), (x + dx, y)], whisker),
@@ -179,7 +185,7 @@ impl TradeOffChart<'_> {
                 .draw_series(std::iter::once(
                     EmptyElement::at((x, y))
                         + Circle::new((0, 0), 5, color.filled())
-                        + Text::new(label.clone(), (7, label_dy), ("sans-serif", 12)),
+                        + Text::new(label.clone(), offsets[i], font.clone()),
                 ))
                 .map_err(err)?;
         }
@@ -189,6 +195,59 @@ impl TradeOffChart<'_> {
     pub fn write(&self, dir: &Path, name: &str) -> Result<()> {
         both(dir, name, |a| self.draw(a), |a| self.draw(a))
     }
+}
+
+/// A rectangle in pixels: left, top, right, bottom.
+type Rect = (i32, i32, i32, i32);
+
+/// Pixels between a point and its label.
+const LABEL_GAP: i32 = 8;
+
+/// Where each point's label goes, as the offset of its top-left corner from
+/// the point: of a few places around the point (right, left, above, below),
+/// the first that overlaps no label placed before it, no point and nothing
+/// outside `area`; failing that, the one that overlaps least. Points close
+/// together (sweep points of similar effect) then keep readable labels.
+fn place_labels(points: &[(i32, i32)], sizes: &[(u32, u32)], area: Rect) -> Vec<(i32, i32)> {
+    let overlap = |a: Rect, b: Rect| {
+        let w = (a.2.min(b.2) - a.0.max(b.0)).max(0);
+        let h = (a.3.min(b.3) - a.1.max(b.1)).max(0);
+        i64::from(w) * i64::from(h)
+    };
+    let markers: Vec<Rect> = (points.iter())
+        .map(|&(x, y)| (x - 5, y - 5, x + 5, y + 5))
+        .collect();
+    let mut placed: Vec<Rect> = Vec::with_capacity(points.len());
+    let mut offsets = Vec::with_capacity(points.len());
+    for (&(x, y), &(w, h)) in points.iter().zip(sizes) {
+        let (w, h) = (w as i32, h as i32);
+        let candidates = [
+            (LABEL_GAP, -h - 2),
+            (LABEL_GAP, 2),
+            (-LABEL_GAP - w, -h - 2),
+            (-LABEL_GAP - w, 2),
+            (-w / 2, -h - LABEL_GAP),
+            (-w / 2, LABEL_GAP),
+        ];
+        let cost = |&(dx, dy): &(i32, i32)| {
+            let r = (x + dx, y + dy, x + dx + w, y + dy + h);
+            let inside = overlap(r, area);
+            let outside = i64::from(w) * i64::from(h) - inside;
+            let crowded: i64 = (placed.iter().chain(&markers))
+                .map(|&o| overlap(r, o))
+                .sum();
+            // Leaving the plot hides a label: worse than any overlap.
+            outside * 1_000 + crowded
+        };
+        // `min_by_key` keeps the first of equal costs: the preferred place.
+        let best = *candidates
+            .iter()
+            .min_by_key(|c| cost(c))
+            .expect("candidates");
+        placed.push((x + best.0, y + best.1, x + best.0 + w, y + best.1 + h));
+        offsets.push(best);
+    }
+    offsets
 }
 
 impl BarChart<'_> {
@@ -258,5 +317,56 @@ impl BarChart<'_> {
 
     pub fn write(&self, dir: &Path, name: &str) -> Result<()> {
         both(dir, name, |a| self.draw(a), |a| self.draw(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AREA: Rect = (0, 0, 800, 450);
+
+    fn rects(points: &[(i32, i32)], sizes: &[(u32, u32)]) -> Vec<Rect> {
+        let offsets = place_labels(points, sizes, AREA);
+        (points.iter().zip(sizes).zip(offsets))
+            .map(|((&(x, y), &(w, h)), (dx, dy))| {
+                (x + dx, y + dy, x + dx + w as i32, y + dy + h as i32)
+            })
+            .collect()
+    }
+
+    fn disjoint(a: Rect, b: Rect) -> bool {
+        a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1
+    }
+
+    #[test]
+    fn a_lone_label_sits_right_of_and_above_its_point() {
+        assert_eq!(
+            place_labels(&[(400, 200)], &[(60, 12)], AREA),
+            vec![(LABEL_GAP, -14)]
+        );
+    }
+
+    #[test]
+    fn labels_of_points_on_top_of_each_other_do_not_overlap() {
+        let points = [(300, 200); 4];
+        let sizes = [(90, 12), (70, 12), (80, 12), (60, 12)];
+        let r = rects(&points, &sizes);
+        for i in 0..r.len() {
+            for j in i + 1..r.len() {
+                assert!(
+                    disjoint(r[i], r[j]),
+                    "labels {i} and {j}: {:?} {:?}",
+                    r[i],
+                    r[j]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_label_at_the_right_edge_goes_left_of_its_point() {
+        let r = rects(&[(795, 200)], &[(80, 12)]);
+        assert!(r[0].2 <= 800 && r[0].0 >= 0, "{:?}", r[0]);
     }
 }
