@@ -29,33 +29,22 @@ replay=$(best_of replay_rows_per_s "$tmp"/engine.*)
 short=$(awk '/^analyzer\/short_200_chars/ {print $2}' <<<"$analyzer")
 email_mb=$(awk '/^analyzer\/email_8kb/ {print $4}' <<<"$analyzer")
 
-# One simulator run: "attempts wall_s peak_mib user_s sys_s". With a third
-# argument `huge`, glibc asks the kernel for 2 MiB pages under every large
-# allocation (transparent huge pages in `madvise` mode).
-sim_run() { # members threads [huge]
-  local tunables=""
-  [[ "${3:-}" == huge ]] && tunables=glibc.malloc.hugetlb=1
-  local TIMEFORMAT="%U %S"
-  { time GLIBC_TUNABLES=$tunables "$bin" run --set population.members="$1" --set replications=1 \
-      --threads "$2" --out "$tmp/r" 2>&1 | tail -1 >"$tmp/line"; } 2>"$tmp/time"
-  local line; line=$(cat "$tmp/line")
+# One simulator run: "attempts wall_s peak_mib".
+sim_run() { # members threads
+  local line
+  line=$("$bin" run --set population.members="$1" --set replications=1 --threads "$2" --out "$tmp/r" 2>&1 | tail -1)
   echo "$(sed -E 's/.* runs, ([0-9]+) message attempts.*/\1/' <<<"$line")" \
     "$(sed -E 's/.* in ([0-9.]+) s .*/\1/' <<<"$line")" \
-    "$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")" \
-    "$(cat "$tmp/time")"
+    "$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")"
 }
-lowest() { awk -v x="${1:-1e9}" -v y="$2" 'BEGIN{print (y < x) ? y : x}'; }
-declare -A wall all attempts mib user sys
+declare -A wall all attempts mib
 configs=("50000 1" "100000 1" "100000 2" "200000 1" "400000 1" "1000000 1" "1000000 2")
-huge_configs=("100000 1 huge" "1000000 1 huge")
 for i in $(seq "$rounds"); do
-  for c in "${configs[@]}" "${huge_configs[@]}"; do
-    read -r a s p u k <<<"$(sim_run $c)"
+  for c in "${configs[@]}"; do
+    read -r a s p <<<"$(sim_run $c)"
     attempts[$c]=$a
     mib[$c]=$(awk -v x="${mib[$c]:-0}" -v y="$p" 'BEGIN{print (y > x) ? y : x}')
-    wall[$c]=$(lowest "${wall[$c]:-}" "$s")
-    user[$c]=$(lowest "${user[$c]:-}" "$u")
-    sys[$c]=$(lowest "${sys[$c]:-}" "$k")
+    wall[$c]=$(awk -v x="${wall[$c]:-1e9}" -v y="$s" 'BEGIN{print (y < x) ? y : x}')
     all[$c]="${all[$c]:+${all[$c]}, }$s"
   done
 done
@@ -63,10 +52,7 @@ done
 small=${mib[100000 1]}; large=${mib[1000000 1]}
 MEMORY_MIB="$(printf '%s\n' 16 64 "$small" 256 "$large" 1024 | sort -nu | xargs)" \
   cargo bench --quiet --bench memory 2>&1 | grep "^memory" >"$tmp/memory" || true
-# The same reads on 2 MiB pages, where the TLB covers every region measured.
-GLIBC_TUNABLES=glibc.malloc.hugetlb=1 MEMORY_MIB="$small $large" \
-  cargo bench --quiet --bench memory 2>&1 | grep "^memory" >"$tmp/memory-huge" || true
-read_cost() { awk -v m="$1" -v col="$2" -F'\t' '$2 == m {print $col}' "${3:-$tmp/memory}"; }
+read_cost() { awk -v m="$1" -v col="$2" -F'\t' '$2 == m {print $col}' "$tmp/memory"; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 met() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN{ok = (op == ">=") ? v >= t : v <= t; print ok ? "yes" : "**no**"}'; }
@@ -155,28 +141,5 @@ rate_1m=$(awk -v a="${attempts[1000000 2]}" -v s="${wall[1000000 2]}" 'BEGIN{pri
   allowed=$(awk -v a="${attempts[1000000 1]}" -v b="${attempts[100000 1]}" 'BEGIN{printf "%.2f", 11 / (a / b)}')
   share() { awk -v r="$1" -v f="$ovl" 'BEGIN{printf "%.0f%%", (r - 1) / (f - 1) * 100}'; }
   echo "From a region the size of the 100k run's state (${small} MiB) to the 1M run's (${large} MiB), a random read costs ${dep}x more when dependent and ${ovl}x more when overlapped (more page-table walks and DRAM pages; the caches, a few tens of MiB, hold neither state). If a share f of a run's time at 100k is overlapped random reads, the cost per attempt at 1M is about 1 + f x (${ovl} - 1) times higher. The measured ${rise}x (one thread) puts f near $(share "$rise"); a 1M-vs-100k wall ratio of 11x allows ${allowed}x, that is f up to $(share "$allowed")."
-  echo
-  echo "### Page walks: the same with 2 MiB pages"
-  echo
-  echo "Each random read of a large region also misses the TLB, and the page walk that follows misses the cache too. Asking for 2 MiB pages (\`GLIBC_TUNABLES=glibc.malloc.hugetlb=1\`: glibc advises transparent huge pages under every large allocation) takes the walks away:"
-  echo
-  echo "| region MiB | dependent ns, 4 KiB / 2 MiB pages | independent ns, 4 KiB / 2 MiB pages |"
-  echo "|---|---|---|"
-  for m in "$small" "$large"; do
-    echo "| $m | $(read_cost "$m" 3) / $(read_cost "$m" 3 "$tmp/memory-huge") | $(read_cost "$m" 4) / $(read_cost "$m" 4 "$tmp/memory-huge") |"
-  done
-  echo
-  echo "The simulator, one thread, best of $rounds (user and system seconds are each the lowest of the runs):"
-  echo
-  echo "| members | pages | wall s | user s | system s |"
-  echo "|---|---|---|---|---|"
-  for m in 100000 1000000; do
-    echo "| $m | 4 KiB | ${wall[$m 1]} | ${user[$m 1]} | ${sys[$m 1]} |"
-    echo "| $m | 2 MiB | ${wall[$m 1 huge]} | ${user[$m 1 huge]} | ${sys[$m 1 huge]} |"
-  done
-  echo
-  huge_dep=$(ratio "$(read_cost "$large" 3 "$tmp/memory-huge")" "$(read_cost "$small" 3 "$tmp/memory-huge")")
-  huge_ovl=$(ratio "$(read_cost "$large" 4 "$tmp/memory-huge")" "$(read_cost "$small" 4 "$tmp/memory-huge")")
-  echo "On 2 MiB pages the large region's reads cost ${huge_dep}x (dependent) and ${huge_ovl}x (overlapped) the small one's, against ${dep}x and ${ovl}x on 4 KiB pages: most of the penalty of a larger state is page walks. The simulator's user time at 1M members moves with it ($(ratio "${user[1000000 1]}" "${user[1000000 1 huge]}")x less on 2 MiB pages; at 100k $(ratio "${user[100000 1]}" "${user[100000 1 huge]}")x). Its system time grows as much or more on this machine (a virtual machine: each fresh 2 MiB page is cleared when first touched, and the host backs it then), so the wall time gains little, and the program does not ask for huge pages itself. On a machine where the kernel hands out huge pages cheaply (bare metal, transparent huge pages \`always\`), a large run's cost per attempt rises less with the network than the figures above."
 } > BENCHMARKS.md
 cat BENCHMARKS.md
