@@ -222,6 +222,64 @@ fn the_report_folder_has_every_contract_file_and_column() {
     assert_eq!(read(&dir, "summary.csv"), summary.as_bytes());
 }
 
+/// A `value ± half-width` cell of the terminal summary, as its value.
+fn summary_value(cell: &str) -> f64 {
+    cell.split(" ± ").next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_run_prints_the_sweep_table_headline_and_nothing_when_quiet() {
+    let (tmp, scenario) = tiny_sweep();
+    let dir = tmp.path().join("out");
+    let out = bin()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "2 point(s), mean ± 95% half-width over 2 replication(s):"
+    );
+    // Columns are two or more spaces apart; cells hold single spaces.
+    let cells = |line: &str| -> Vec<String> {
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let header = cells(lines[1]);
+    assert_eq!(header[..2], ["point", "policy.ban_after_reports"]);
+    let column = header.iter().position(|h| h == "acceptance_rate").unwrap();
+    let sweep = msgpolicy::report::table::Table::read_csv(&dir.join("sweep.csv")).unwrap();
+    let means = sweep.get("acceptance_rate_mean").unwrap();
+    for point in 0..2 {
+        let row = cells(lines[2 + point]);
+        let marked = if point == 1 { "1*" } else { "0" };
+        assert_eq!(row[0], marked, "point 1 (the base value 3) is the baseline");
+        let shown = summary_value(&row[column]);
+        let mean = means.number(point);
+        assert!(
+            (shown - mean).abs() <= mean.abs() * 1e-3,
+            "{shown} vs {mean}"
+        );
+    }
+    let quiet = bin()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(tmp.path().join("quiet"))
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(quiet.status.success() && quiet.stdout.is_empty());
+}
+
 #[test]
 fn shards_merge_into_the_same_tables() {
     let (tmp, scenario) = tiny_sweep();

@@ -118,10 +118,11 @@ pub fn run(args: Args) -> Result<()> {
         });
     // Render beside, then move each output into place.
     let staging = dir.join(".render");
-    write_dir_atomic(&staging, |tmp| {
-        report::write_report(tmp, &summary, &by_persona, &daily, &manifest)?;
+    let sweep = write_dir_atomic(&staging, |tmp| {
+        let sweep = report::write_report(tmp, &summary, &by_persona, &daily, &manifest)?;
         // The parts' logs of actions (`run --events`), when they have them.
-        report::events::merge_events(tmp, &parts)
+        report::events::merge_events(tmp, &parts)?;
+        Ok(sweep)
     })?;
     for entry in std::fs::read_dir(&staging)? {
         let from = entry?.path();
@@ -132,5 +133,6 @@ pub fn run(args: Args) -> Result<()> {
         std::fs::rename(&from, &to).with_context(|| format!("cannot move {}", to.display()))?;
     }
     std::fs::remove_dir_all(&staging)?;
+    print!("{}", report::glance(&sweep, manifest.baseline_point as i64));
     Ok(())
 }

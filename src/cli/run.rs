@@ -274,18 +274,23 @@ pub fn run(args: Args) -> Result<()> {
         baseline_point: baseline_point(&loaded),
         shard: args.shard.clone(),
     };
+    // The headline of a whole run (a shard's part means little alone).
+    let mut glance = None;
     match shard {
-        None => write_dir_atomic(&out, |dir| {
-            let (summary, by_persona, daily) = report::run_tables(&loaded.points, &runs);
-            report::write_report(dir, &summary, &by_persona, &daily, &manifest)?;
-            if args.events {
-                report::events::write_events(dir, &runs)?;
-            }
-            match runs.first() {
-                Some(first) if args.messages_sample > 0 => report::write_sample(dir, first),
-                _ => Ok(()),
-            }
-        })?,
+        None => {
+            let sweep = write_dir_atomic(&out, |dir| {
+                let (summary, by_persona, daily) = report::run_tables(&loaded.points, &runs);
+                let sweep = report::write_report(dir, &summary, &by_persona, &daily, &manifest)?;
+                if args.events {
+                    report::events::write_events(dir, &runs)?;
+                }
+                if let Some(first) = runs.first().filter(|_| args.messages_sample > 0) {
+                    report::write_sample(dir, first)?;
+                }
+                Ok(sweep)
+            })?;
+            glance = Some(report::glance(&sweep, manifest.baseline_point as i64));
+        }
         Some(_) => {
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create {}", out.display()))?;
@@ -320,6 +325,9 @@ pub fn run(args: Args) -> Result<()> {
             peak_memory_mib().map_or_else(|| "?".to_string(), |m| m.to_string()),
             out.display()
         );
+        if let Some(glance) = glance {
+            print!("{glance}");
+        }
     }
     Ok(())
 }

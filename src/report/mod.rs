@@ -2,8 +2,11 @@
 //! sweep statistics, charts and the HTML page an analyst opens.
 
 pub mod events;
+mod glance;
 pub mod stats;
 pub mod table;
+
+pub use glance::glance;
 
 use crate::population::Persona;
 use crate::scenario::Point;
@@ -342,13 +345,15 @@ pub fn read_manifest(dir: &Path) -> Option<Manifest> {
 }
 
 /// Everything in a report folder: tables, manifest, charts, `report.html`.
+/// Returns the sweep table (means and intervals by point), for a summary
+/// on the terminal ([`glance`]).
 pub fn write_report(
     dir: &Path,
     summary: &Table,
     by_persona: &Table,
     daily: &Table,
     manifest: &Manifest,
-) -> Result<()> {
+) -> Result<Table> {
     let baseline = manifest.baseline_point as i64;
     let sweep = sweep_table(summary);
     // A comparison needs more than one point.
@@ -371,7 +376,8 @@ pub fn write_report(
         compare.as_ref(),
         manifest,
         &charts,
-    )
+    )?;
+    Ok(sweep)
 }
 
 /// Lower-case hex SHA-256.

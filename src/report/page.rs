@@ -310,10 +310,33 @@ pub(super) fn fmt_number(v: f64) -> String {
     }
 }
 
+/// Row `i`'s `{metric}{value}` as `value ± half-width` (the half-width
+/// from `{metric}_ci95`; the value alone without one), and whether the
+/// interval excludes zero. A column the table lacks reads as missing.
+pub(super) fn interval(table: &Table, metric: &str, value: &str, i: usize) -> (String, bool) {
+    let number = |column: String| table.get(&column).map_or(f64::NAN, |v| v.number(i));
+    let (v, ci) = (
+        number(format!("{metric}{value}")),
+        number(format!("{metric}_ci95")),
+    );
+    if !ci.is_finite() {
+        return (fmt_number(v), false);
+    }
+    (
+        format!("{} ± {}", fmt_number(v), fmt_number(ci)),
+        v.abs() > ci,
+    )
+}
+
 /// Row `i` of `column` as a table cell (empty if there is no such column).
 fn cell(table: &Table, column: &str, i: usize) -> String {
+    escape(&cell_text(table, column, i))
+}
+
+/// [`cell`] as plain text.
+pub(super) fn cell_text(table: &Table, column: &str, i: usize) -> String {
     match table.get(column) {
-        Some(Values::Text(v)) => escape(&v[i]),
+        Some(Values::Text(v)) => v[i].clone(),
         Some(v) => fmt_number(v.number(i)),
         None => String::new(),
     }
@@ -347,20 +370,9 @@ fn html_interval_table(
     (metrics, value): (&[&str], &str),
     mark_nonzero: bool,
 ) {
-    let number = |column: String, i: usize| table.get(&column).map_or(f64::NAN, |v| v.number(i));
-    let interval = |m: &str, i: usize| {
-        let (v, ci) = (
-            number(format!("{m}{value}"), i),
-            number(format!("{m}_ci95"), i),
-        );
-        let mut text = fmt_number(v);
-        if ci.is_finite() {
-            let _ = write!(text, " ± {}", fmt_number(ci));
-            if mark_nonzero && v.abs() > ci {
-                text = format!("<b>{text}</b>");
-            }
-        }
-        text
+    let interval = |m: &str, i: usize| match interval(table, m, value, i) {
+        (text, true) if mark_nonzero => format!("<b>{text}</b>"),
+        (text, _) => text,
     };
     let rows: Vec<Vec<String>> = (0..table.rows())
         .map(|i| {
@@ -378,7 +390,8 @@ fn html_interval_table(
     write_table(out, header, &rows);
 }
 
-const HEADLINE: &[&str] = &[
+/// The metrics every summary shows first.
+pub(super) const HEADLINE: &[&str] = &[
     "attempts",
     "opened",
     "accepted",
