@@ -2,26 +2,16 @@
 //! each sweep point as mean ± 95% half-width over its replications, so the
 //! result is in front of the analyst before the report is opened.
 
-use super::page::{cell_text, interval, HEADLINE};
+use super::page::{cell_text, interval, HEADLINE, TRADE_OFFS};
 use super::table::Table;
 
 /// Sweep points listed at most; every point is in `sweep.csv` and the report.
 const MAX_POINTS: usize = 20;
 
-/// The metrics of a sweep's one-row-per-point table: the trade-offs a
-/// policy is tuned on (all of the headline would not fit a terminal).
-const SWEEP_METRICS: &[&str] = &[
-    "acceptance_rate",
-    "spam_in_inbox",
-    "abuse_in_inbox",
-    "legit_filtered",
-    "wrongful_bans",
-    "unsolicited_inbox_per_1k",
-];
-
 /// The summary of a sweep table (see [`super::sweep_table`]): one point's
 /// headline metrics one per line; several points as a table with the
-/// swept keys, the baseline point marked `*`.
+/// swept keys and the trade-offs (all of the headline would not fit a
+/// terminal), the baseline point marked `*`.
 pub fn glance(sweep: &Table, baseline: i64) -> String {
     let names: Vec<&str> = sweep.names().collect();
     let end = names.iter().position(|n| *n == "replications");
@@ -41,7 +31,7 @@ pub fn glance(sweep: &Table, baseline: i64) -> String {
         text.push_str(&aligned(&rows, 1));
         return text;
     }
-    let header = ["point"].iter().chain(keys).chain(SWEEP_METRICS);
+    let header = ["point"].iter().chain(keys).chain(TRADE_OFFS);
     rows.push(header.map(|h| h.to_string()).collect());
     for i in 0..sweep.rows().min(MAX_POINTS) {
         let mut point = cell_text(sweep, "point", i);
@@ -53,11 +43,7 @@ pub fn glance(sweep: &Table, baseline: i64) -> String {
         }
         let row = std::iter::once(point)
             .chain(keys.iter().map(|k| cell_text(sweep, k, i)))
-            .chain(
-                SWEEP_METRICS
-                    .iter()
-                    .map(|m| interval(sweep, m, "_mean", i).0),
-            );
+            .chain(TRADE_OFFS.iter().map(|m| interval(sweep, m, "_mean", i).0));
         rows.push(row.collect());
     }
     text.push_str(&aligned(&rows, 0));

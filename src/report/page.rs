@@ -200,14 +200,7 @@ pub fn charts(
     if sweep.rows() > 1 {
         let keys = swept_keys(summary);
         let axis = keys.join(" / ");
-        for metric in [
-            "acceptance_rate",
-            "spam_in_inbox",
-            "abuse_in_inbox",
-            "legit_filtered",
-            "wrongful_bans",
-            "unsolicited_inbox_per_1k",
-        ] {
+        for &metric in TRADE_OFFS {
             let (Some(means), Some(cis)) = (
                 sweep.get(&format!("{metric}_mean")),
                 sweep.get(&format!("{metric}_ci95")),
@@ -389,6 +382,17 @@ fn html_interval_table(
         .chain(metrics.iter().copied());
     write_table(out, header, &rows);
 }
+
+/// The trade-offs a policy is tuned on: charted by sweep point, and the
+/// columns of the terminal's sweep table.
+pub(super) const TRADE_OFFS: &[&str] = &[
+    "acceptance_rate",
+    "spam_in_inbox",
+    "abuse_in_inbox",
+    "legit_filtered",
+    "wrongful_bans",
+    "unsolicited_inbox_per_1k",
+];
 
 /// The metrics every summary shows first.
 pub(super) const HEADLINE: &[&str] = &[
