@@ -29,21 +29,28 @@ replay=$(best_of replay_rows_per_s "$tmp"/engine.*)
 short=$(awk '/^analyzer\/short_200_chars/ {print $2}' <<<"$analyzer")
 email_mb=$(awk '/^analyzer\/email_8kb/ {print $4}' <<<"$analyzer")
 
-# One simulator run: "attempts wall_s peak_mib".
+# One simulator run: "attempts wall_s peak_mib"; its stage timings
+# (`--timings`) go to $tmp/timings.
 sim_run() { # members threads
-  local line
-  line=$("$bin" run --set population.members="$1" --set replications=1 --threads "$2" --out "$tmp/r" 2>&1 | tail -1)
+  local out line
+  out=$("$bin" run --set population.members="$1" --set replications=1 --threads "$2" --timings --out "$tmp/r" 2>&1)
+  line=$(grep "message attempts in" <<<"$out")
+  grep "timings" <<<"$out" >"$tmp/timings"
   echo "$(sed -E 's/.* runs, ([0-9]+) message attempts.*/\1/' <<<"$line")" \
     "$(sed -E 's/.* in ([0-9.]+) s .*/\1/' <<<"$line")" \
     "$(sed -E 's/.*peak memory ([0-9]+) MiB.*/\1/' <<<"$line")"
 }
-declare -A wall all attempts mib
+declare -A wall all attempts mib stages
 configs=("50000 1" "100000 1" "100000 2" "200000 1" "400000 1" "1000000 1" "1000000 2")
 for i in $(seq "$rounds"); do
   for c in "${configs[@]}"; do
     read -r a s p <<<"$(sim_run $c)"
     attempts[$c]=$a
     mib[$c]=$(awk -v x="${mib[$c]:-0}" -v y="$p" 'BEGIN{print (y > x) ? y : x}')
+    # The stage timings of the fastest run of each configuration.
+    if awk -v x="${wall[$c]:-1e9}" -v y="$s" 'BEGIN{exit !(y < x)}'; then
+      stages[$c]=$(cat "$tmp/timings")
+    fi
     wall[$c]=$(awk -v x="${wall[$c]:-1e9}" -v y="$s" 'BEGIN{print (y < x) ? y : x}')
     all[$c]="${all[$c]:+${all[$c]}, }$s"
   done
@@ -114,6 +121,22 @@ rate_1m=$(awk -v a="${attempts[1000000 2]}" -v s="${wall[1000000 2]}" 'BEGIN{pri
   echo
   echo "- 2 threads vs 1: ${threads_100k}x at 100k members, ${threads_1m}x at 1M members."
   echo "- 1M vs 100k members: ${scale_1}x with 1 thread, ${scale_2}x with 2 threads (message attempts: $(ratio "${attempts[1000000 2]}" "${attempts[100000 2]}")x)."
+  echo
+  echo "## Where the time goes (\`--timings\`, the fastest run of each)"
+  echo
+  echo "Wall seconds by stage; a stage growing faster than the message attempts (10.09x) is where the 1M run loses linearity."
+  echo
+  echo "| stage | 100k, 2 thr | 1M, 2 thr | ratio | 100k, 1 thr | 1M, 1 thr | ratio |"
+  echo "|---|---|---|---|---|---|---|"
+  stage() { sed -E "s/.* $2 ([0-9.]+).*/\1/" <<<"${stages[$1]}"; }
+  for st in population "plan and send" look answer "end of day" report; do
+    a2=$(stage "100000 2" "$st"); b2=$(stage "1000000 2" "$st")
+    a1=$(stage "100000 1" "$st"); b1=$(stage "1000000 1" "$st")
+    r() { awk -v a="$1" -v b="$2" 'BEGIN{if (a > 0) printf "%.1fx", b/a; else print "-"}'; }
+    echo "| $st | $a2 | $b2 | $(r "$a2" "$b2") | $a1 | $b1 | $(r "$a1" "$b1") |"
+  done
+  echo
+  echo "Plan and send: the senders' plans in parallel, their messages through the engine in order (pipelined); look: recipients' decisions in parallel; answer: the decisions applied in order, replies written meanwhile; population: the synthetic network built; report: tables, charts and report.html written."
   echo
   echo "## Cost per message attempt by network size (1 thread, same runs)"
   echo

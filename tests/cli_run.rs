@@ -228,7 +228,7 @@ fn summary_value(cell: &str) -> f64 {
 }
 
 #[test]
-fn the_run_prints_the_sweep_table_headline_and_nothing_when_quiet() {
+fn the_run_prints_its_headline_and_with_timings_where_the_time_went() {
     let (tmp, scenario) = tiny_sweep();
     let dir = tmp.path().join("out");
     let out = bin()
@@ -269,15 +269,38 @@ fn the_run_prints_the_sweep_table_headline_and_nothing_when_quiet() {
             "{shown} vs {mean}"
         );
     }
-    let quiet = bin()
+    // Quiet, with the time of each stage: nothing on stdout, one line on
+    // stderr, and the same tables.
+    let quiet = tmp.path().join("quiet");
+    let out = bin()
         .arg("run")
         .arg(&scenario)
         .arg("--out")
-        .arg(tmp.path().join("quiet"))
-        .arg("--quiet")
+        .arg(&quiet)
+        .args(["--quiet", "--timings"])
         .output()
         .unwrap();
-    assert!(quiet.status.success() && quiet.stdout.is_empty());
+    assert!(out.status.success() && out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for stage in [
+        "population",
+        "plan and send",
+        "look",
+        "answer",
+        "end of day",
+        "report",
+    ] {
+        let seconds = err
+            .split(&format!(" {stage} "))
+            .nth(1)
+            .and_then(|rest| rest.split([',', '\n']).next())
+            .unwrap_or_else(|| panic!("no {stage} in {err}"));
+        assert!(seconds.parse::<f64>().is_ok_and(|s| s >= 0.0), "{err}");
+    }
+    for file in TABLES {
+        assert_eq!(read(&dir, file), read(&quiet, file), "{file}");
+    }
 }
 
 #[test]

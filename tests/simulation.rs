@@ -25,7 +25,7 @@ fn simulate(s: &Scenario) -> RunOutput {
         &Analyzer::default(),
         11,
         sim::Keep::default(),
-        &|| {},
+        &|_| {},
     )
 }
 

@@ -14,7 +14,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -47,6 +48,10 @@ pub struct Args {
     /// attempt, answer, report and ban) with the rule that decided it.
     #[arg(long)]
     events: bool,
+    /// Print on stderr where the time went: building populations, each
+    /// phase of the simulated days, writing the report.
+    #[arg(long)]
+    timings: bool,
 }
 
 /// `I/N` with 1 <= I <= N.
@@ -218,6 +223,26 @@ fn peak_memory_mib() -> Option<u64> {
     Some(kb / 1024)
 }
 
+/// Wall time by stage, summed over the runs (which run side by side when
+/// there are several, so the sum may exceed the run's wall time).
+#[derive(Default)]
+struct Timings {
+    population: Duration,
+    days: sim::DayTimes,
+    report: Duration,
+}
+
+impl Timings {
+    fn line(&self, runs: usize) -> String {
+        let s = |d: Duration| d.as_secs_f64();
+        let d = &self.days;
+        format!(
+            "msgpolicy: timings, wall s summed over {runs} runs: population {:.2}, plan and send {:.2}, look {:.2}, answer {:.2}, end of day {:.2}, report {:.2}",
+            s(self.population), s(d.plan_and_send), s(d.look), s(d.answer), s(d.end_of_day), s(self.report)
+        )
+    }
+}
+
 fn population_for(s: &Scenario, seed: u64, replication: u32) -> Result<Population, InputError> {
     if s.population.members_file.is_empty() {
         Ok(population::generate(&s.population, seed, replication))
@@ -257,7 +282,8 @@ pub fn run(args: Args) -> Result<()> {
         sample: args.messages_sample,
         events: args.events,
     };
-    let runs = pool.install(|| simulate(&loaded, &analyzer, shard, keep, args.quiet))?;
+    let (runs, mut timings) =
+        pool.install(|| simulate(&loaded, &analyzer, shard, keep, args.quiet))?;
     let manifest = report::Manifest {
         program: "msgpolicy".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -274,6 +300,7 @@ pub fn run(args: Args) -> Result<()> {
         baseline_point: baseline_point(&loaded),
         shard: args.shard.clone(),
     };
+    let writing = Instant::now();
     // The headline of a whole run (a shard's part means little alone).
     let mut glance = None;
     match shard {
@@ -311,6 +338,10 @@ pub fn run(args: Args) -> Result<()> {
                 })?;
             }
         }
+    }
+    timings.report = writing.elapsed();
+    if args.timings {
+        eprintln!("{}", timings.line(runs.len()));
     }
     if !args.quiet {
         let attempts: u64 = runs
@@ -382,7 +413,7 @@ fn simulate(
     shard: Option<(usize, usize)>,
     keep: sim::Keep,
     quiet: bool,
-) -> Result<Vec<RunRecord>> {
+) -> Result<(Vec<RunRecord>, Timings)> {
     let selected = runs_of(loaded, shard);
     let total_days: u64 = selected
         .iter()
@@ -405,7 +436,17 @@ fn simulate(
         .points
         .iter()
         .any(|p| p.values.iter().any(|(k, _)| k.starts_with("population.")));
-    let on_day = || bar.inc(1);
+    let timings = Mutex::new(Timings::default());
+    let on_day = |times: &sim::DayTimes| {
+        bar.inc(1);
+        lock(&timings).days.add(times);
+    };
+    let timed_population = |s: &Scenario, seed: u64, rep: u32| {
+        let clock = Instant::now();
+        let pop = population_for(s, seed, rep);
+        lock(&timings).population += clock.elapsed();
+        pop
+    };
     // 63 bits, so the seed column stays a positive 64-bit integer everywhere.
     let seed_of = |rep: u32| derive(loaded.scenario.seed, &[u64::from(rep)]) >> 1;
     // Runs go in batches of one per thread, replication by replication: at
@@ -423,7 +464,7 @@ fn simulate(
             let built = missing
                 .into_par_iter()
                 .map(|rep| {
-                    let pop = population_for(&loaded.points[0].scenario, seed_of(rep), rep)?;
+                    let pop = timed_population(&loaded.points[0].scenario, seed_of(rep), rep)?;
                     Ok((rep, pop))
                 })
                 .collect::<Result<Vec<_>, InputError>>()?;
@@ -438,7 +479,7 @@ fn simulate(
                 let pop = match shared.get(&rep) {
                     Some(pop) => pop,
                     None => {
-                        own = population_for(s, seed, rep)?;
+                        own = timed_population(s, seed, rep)?;
                         &own
                     }
                 };
@@ -472,7 +513,12 @@ fn simulate(
     }
     bar.finish_and_clear();
     runs.sort_by_key(|r| (r.point, r.replication));
-    Ok(runs)
+    let timings = timings.into_inner().expect("a run panicked");
+    Ok((runs, timings))
+}
+
+fn lock(timings: &Mutex<Timings>) -> std::sync::MutexGuard<'_, Timings> {
+    timings.lock().expect("a run panicked")
 }
 
 #[cfg(test)]

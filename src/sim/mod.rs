@@ -39,6 +39,7 @@ use crate::violation::Violation;
 pub use events::{Action, Event, Scripted};
 use rayon::prelude::*;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 pub use tally::{Counters, Metric, Rate};
 
 /// Members per parallel work item.
@@ -126,15 +127,38 @@ struct Run<'a> {
     log_events: bool,
 }
 
+/// Wall time of one simulated day's phases (see the module doc).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DayTimes {
+    /// Phases 1 and 2 (pipelined), after yesterday's replies are sent.
+    pub plan_and_send: Duration,
+    pub look: Duration,
+    pub answer: Duration,
+    /// Bans, the daily pending count, the clock moved on.
+    pub end_of_day: Duration,
+}
+
+impl DayTimes {
+    /// Adds another day's (or run's) times.
+    pub fn add(&mut self, other: &DayTimes) {
+        self.plan_and_send += other.plan_and_send;
+        self.look += other.look;
+        self.answer += other.answer;
+        self.end_of_day += other.end_of_day;
+    }
+}
+
 /// Runs one (point, replication) on a population. `seed` is the
-/// replication's seed; `on_day` is called after every simulated day.
+/// replication's seed; `on_day` is called after every simulated day with
+/// the time its phases took (for progress and `run --timings`; the
+/// outputs never depend on time).
 pub fn run(
     pop: &Population,
     scenario: &Scenario,
     analyzer: &Analyzer,
     seed: u64,
     keep: Keep,
-    on_day: &(dyn Fn() + Sync),
+    on_day: &(dyn Fn(&DayTimes) + Sync),
 ) -> RunOutput {
     let sample = keep.sample;
     let n = pop.len();
@@ -175,11 +199,21 @@ pub fn run(
         }
     }
     for day in 0..scenario.days {
+        let mut clock = Instant::now();
+        let mut lap = || std::mem::replace(&mut clock, Instant::now()).elapsed();
         run.plan_and_send(day);
+        let plan_and_send = lap();
         let answers = run.look(day);
+        let look = lap();
         let bans = run.answer_all(day, &answers);
+        let answer = lap();
         run.end_day(day, &bans);
-        on_day();
+        on_day(&DayTimes {
+            plan_and_send,
+            look,
+            answer,
+            end_of_day: lap(),
+        });
     }
     for r in 0..n as u32 {
         for q in run.engine.requests_of(r) {
