@@ -315,14 +315,18 @@ fn shards_merge_into_the_same_tables() {
     assert!(sharded
         .join("point=1/replication=0/summary.parquet")
         .exists());
-    let st = bin().arg("report").arg(&sharded).status().unwrap();
-    assert!(st.success());
+    let merged = bin().arg("report").arg(&sharded).output().unwrap();
+    assert!(merged.status.success());
     for file in TABLES {
         assert!(
             read(&whole, file) == read(&sharded, file),
             "{file} differs after merging shards"
         );
     }
+    // `report` prints the merged folder's headline, as it would the whole run's.
+    let rendered = bin().arg("report").arg(&whole).output().unwrap();
+    assert!(!merged.stdout.is_empty());
+    assert_eq!(merged.stdout, rendered.stdout);
     // The logs of actions merge into the whole run's, row for row.
     let log = |dir: &Path| {
         msgpolicy::report::table::Table::read_parquet(&dir.join("events.parquet")).unwrap()

@@ -237,7 +237,7 @@ impl Timings {
         let s = |d: Duration| d.as_secs_f64();
         let d = &self.days;
         format!(
-            "msgpolicy: timings, wall s summed over {runs} runs: population {:.2}, plan and send {:.2}, look {:.2}, answer {:.2}, end of day {:.2}, report {:.2}",
+            "msgpolicy: timings, wall s summed over {runs} runs: population {:.3}, plan and send {:.3}, look {:.3}, answer {:.3}, end of day {:.3}, report {:.3}",
             s(self.population), s(d.plan_and_send), s(d.look), s(d.answer), s(d.end_of_day), s(self.report)
         )
     }
