@@ -302,8 +302,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let writing = Instant::now();
     // The headline of a whole run (a shard's part means little alone).
-    let mut glance = None;
-    match shard {
+    let glance = match shard {
         None => {
             let sweep = write_dir_atomic(&out, |dir| {
                 let (summary, by_persona, daily) = report::run_tables(&loaded.points, &runs);
@@ -316,7 +315,7 @@ pub fn run(args: Args) -> Result<()> {
                 }
                 Ok(sweep)
             })?;
-            glance = Some(report::glance(&sweep, manifest.baseline_point as i64));
+            Some(report::glance(&sweep, manifest.baseline_point as i64))
         }
         Some(_) => {
             std::fs::create_dir_all(&out)
@@ -337,8 +336,9 @@ pub fn run(args: Args) -> Result<()> {
                     report::write_manifest(dir, &manifest)
                 })?;
             }
+            None
         }
-    }
+    };
     timings.report = writing.elapsed();
     if args.timings {
         eprintln!("{}", timings.line(runs.len()));
