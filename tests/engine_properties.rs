@@ -4,7 +4,7 @@
 mod common;
 
 use common::gen::{arb_knobs, arb_steps, Knobs, Step};
-use msgpolicy::engine::Decision;
+use msgpolicy::engine::{Decision, Engine, Message, Score};
 use msgpolicy::replay::{Action, Replayer};
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -206,5 +206,71 @@ proptest! {
         let first = replay_checking(&knobs, &steps, |_, _, _, _| Ok(()))?;
         let second = replay_checking(&knobs, &steps, |_, _, _, _| Ok(()))?;
         prop_assert_eq!(first, second);
+    }
+}
+
+/// Members of the queued-updates property (the last one a page).
+const QUEUED_MEMBERS: u32 = 10;
+
+fn message(sender: u32, recipient: u32, static_connection: bool) -> Message {
+    Message {
+        sender,
+        recipient,
+        text_hash: u64::from(sender),
+        static_connection,
+        tag: 0,
+    }
+}
+
+proptest! {
+    /// Answers that queue their changes to pair records, applied later in
+    /// batches, leave the engine as answers applied at once do: the same
+    /// decisions on the way, then the same decision and context for every
+    /// possible send, the same request tabs (what the simulator relies on
+    /// when another thread applies the updates).
+    #[test]
+    fn queued_pair_updates_end_where_immediate_ones_do(
+        knobs in arb_knobs(),
+        sends in prop::collection::vec((0..QUEUED_MEMBERS, 0..QUEUED_MEMBERS, any::<bool>()), 0..80),
+        answers in prop::collection::vec((0..QUEUED_MEMBERS, 0..QUEUED_MEMBERS, 0u8..5), 0..60),
+        batch in 1usize..8,
+    ) {
+        let mut now = Engine::new(knobs.policy(), QUEUED_MEMBERS as usize);
+        now.make_page(QUEUED_MEMBERS - 1);
+        for &(s, r, connected) in sends.iter().filter(|(s, r, _)| s != r) {
+            now.send(&message(s, r, connected), |_| Score::default());
+        }
+        now.next_day();
+        let mut queued = now.clone();
+        let mut records = queued.queue_pair_updates();
+        for (i, &(r, s, kind)) in answers.iter().enumerate().filter(|(_, (r, s, _))| r != s) {
+            let both = |e: &mut Engine| match kind {
+                0 => e.accept(r, s).0,
+                1 => e.dismiss(r, s, false).0,
+                2 => e.dismiss(r, s, true).0,
+                3 => e.block(r, s).0,
+                _ => e.report(r, s).0,
+            };
+            prop_assert_eq!(both(&mut now), both(&mut queued));
+            if (i + 1) % batch == 0 {
+                records.apply(&queued.queued_pair_updates());
+            }
+        }
+        records.apply(&queued.queued_pair_updates());
+        queued.restore_pair_records(records);
+        for s in 0..QUEUED_MEMBERS {
+            prop_assert_eq!(now.requests_of(s), queued.requests_of(s));
+            for r in (0..QUEUED_MEMBERS).filter(|&r| r != s) {
+                for connected in [false, true] {
+                    let m = message(s, r, connected);
+                    prop_assert_eq!(
+                        now.decide(&m, |_| Score::default()),
+                        queued.decide(&m, |_| Score::default())
+                    );
+                }
+                prop_assert_eq!(now.send_context(s, r, 0), queued.send_context(s, r, 0));
+            }
+        }
+        prop_assert_eq!(now.pending_total(), queued.pending_total());
     }
 }

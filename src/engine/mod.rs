@@ -13,4 +13,7 @@ mod table;
 pub use crate::message::Score;
 pub use policy::{AfterIgnore, Policy};
 pub use rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SEND_PRECEDENCE};
-pub use state::{Decision, Engine, MemberId, Message, PendingRequest, WARM_AHEAD, WARM_TAB_AHEAD};
+pub use state::{
+    Decision, Engine, MemberId, Message, PairRecords, PairUpdate, PendingRequest, WARM_AHEAD,
+    WARM_TAB_AHEAD,
+};

@@ -76,6 +76,48 @@ impl Key for PairKey {
     }
 }
 
+/// What an answer does to its pair's record: bits cleared, then bits set,
+/// and the unanswered count of some directions reset. An answer's change
+/// is a value so that it can be applied at once or queued
+/// ([`Engine::queue_pair_updates`]): it never depends on the record.
+#[derive(Clone, Copy, Debug)]
+pub struct PairUpdate {
+    key: PairKey,
+    clear: u16,
+    set: u16,
+    /// Bit d: reset `unanswered[d]`.
+    reset_unanswered: u8,
+}
+
+impl PairUpdate {
+    fn apply(&self, p: &mut Pair) {
+        p.bits = (p.bits & !self.clear) | self.set;
+        for d in 0..2 {
+            if self.reset_unanswered >> d & 1 != 0 {
+                p.unanswered[d] = 0;
+            }
+        }
+    }
+}
+
+/// The engine's pair records, taken out while answers queue their updates
+/// (see [`Engine::queue_pair_updates`]).
+#[derive(Debug)]
+pub struct PairRecords(Table<PairKey, Pair>);
+
+impl PairRecords {
+    /// Applies updates in order, each record loaded [`WARM_AHEAD`] updates
+    /// ahead.
+    pub fn apply(&mut self, updates: &[PairUpdate]) {
+        for (i, u) in updates.iter().enumerate() {
+            if let Some(next) = updates.get(i + WARM_AHEAD) {
+                prefetch_write(self.0.home(next.key));
+            }
+            u.apply(self.0.entry(u.key));
+        }
+    }
+}
+
 /// One sender's text on one day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct TextKey {
@@ -247,6 +289,9 @@ pub struct Engine {
     flags: Vec<u8>,
     opened_today: Vec<u32>,
     pairs: Table<PairKey, Pair>,
+    /// While answers' pair updates are queued instead of applied (the
+    /// records are out, in a [`PairRecords`]): the queue.
+    queued: Option<Vec<PairUpdate>>,
     requests: Tabs<PendingRequest>,
     /// Requests pending over all tabs (kept as they open and close).
     pending: u64,
@@ -263,6 +308,12 @@ pub const WARM_AHEAD: usize = 16;
 /// tab handle the earlier step loaded.
 pub const WARM_TAB_AHEAD: usize = 6;
 
+/// The pair bits a request in direction `d` leaves when it is taken out of
+/// its tab.
+fn taken(d: usize) -> u16 {
+    (PENDING | FILTERED) << d
+}
+
 /// Direction index of a message from `from` to `to`.
 fn dir(from: MemberId, to: MemberId) -> usize {
     usize::from(from > to)
@@ -276,6 +327,7 @@ impl Engine {
             flags: vec![0; members],
             opened_today: vec![0; members],
             pairs: Table::new(),
+            queued: None,
             requests: Tabs::new(members),
             pending: 0,
             reporters: FxHashMap::default(),
@@ -326,6 +378,7 @@ impl Engine {
     }
 
     fn pair(&self, a: MemberId, b: MemberId) -> Pair {
+        assert!(self.queued.is_none(), "pair records read while out");
         self.pairs
             .get(PairKey::of(a, b))
             .copied()
@@ -333,7 +386,43 @@ impl Engine {
     }
 
     fn pair_mut(&mut self, a: MemberId, b: MemberId) -> &mut Pair {
+        assert!(self.queued.is_none(), "pair records written while out");
         self.pairs.entry(PairKey::of(a, b))
+    }
+
+    /// Applies an answer's change to its pair, or queues it.
+    fn update_pair(&mut self, update: PairUpdate) {
+        match &mut self.queued {
+            Some(queue) => queue.push(update),
+            None => update.apply(self.pairs.entry(update.key)),
+        }
+    }
+
+    /// From now on, answers (`accept`, `ignore`, `delete`, `block`) queue
+    /// their changes to pair records instead of applying them, and the
+    /// records are handed out: the simulator applies the queue on another
+    /// thread, in order, while its answers go on (they read no pair record:
+    /// whether a request is pending is in the recipient's tab). Nothing else
+    /// may touch the engine's pairs until [`Engine::restore_pair_records`].
+    pub fn queue_pair_updates(&mut self) -> PairRecords {
+        self.queued = Some(Vec::new());
+        PairRecords(std::mem::replace(&mut self.pairs, Table::new()))
+    }
+
+    /// The pair updates queued since the last call, in order.
+    pub fn queued_pair_updates(&mut self) -> Vec<PairUpdate> {
+        self.queued.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Takes the records back once every queued update has been applied to
+    /// them; answers apply their changes at once again.
+    pub fn restore_pair_records(&mut self, records: PairRecords) {
+        let queued = self.queued.take();
+        assert!(
+            queued.is_none_or(|q| q.is_empty()),
+            "pair updates queued but not applied"
+        );
+        self.pairs = records.0;
     }
 
     /// Connected now: by a `connect`, or statically and not severed by a block.
@@ -429,6 +518,12 @@ impl Engine {
     /// [`WARM_TAB_AHEAD`] ahead.
     pub fn warm(&self, sender: MemberId, recipient: MemberId) {
         prefetch_write(self.pairs.home(PairKey::of(sender, recipient)));
+        self.warm_handle(recipient);
+    }
+
+    /// [`Engine::warm`] without the pair record: for answers while their
+    /// pair updates are queued ([`Engine::queue_pair_updates`]).
+    pub fn warm_handle(&self, recipient: MemberId) {
         self.requests.warm_handle(recipient);
     }
 
@@ -571,13 +666,10 @@ impl Engine {
         }
     }
 
+    /// Removes `sender`'s pending request from `recipient`'s tab; the
+    /// caller clears the pair's pending bits ([`taken`]).
     fn take_request(&mut self, recipient: MemberId, sender: MemberId) -> Option<PendingRequest> {
-        let d = dir(sender, recipient);
-        if self.pair(sender, recipient).bits & (PENDING << d) == 0 {
-            return None;
-        }
         let i = self.pending_index(recipient, sender)?;
-        self.pair_mut(sender, recipient).bits &= !((PENDING | FILTERED) << d);
         self.pending -= 1;
         Some(self.requests.remove(recipient, i))
     }
@@ -592,10 +684,12 @@ impl Engine {
             return (Decision::error(Rule::NoPendingRequest), None);
         };
         let d = dir(sender, recipient);
-        let p = self.pair_mut(sender, recipient);
-        p.bits |= THREAD;
-        p.bits &= !(IGNORED << d);
-        p.unanswered[d] = 0;
+        self.update_pair(PairUpdate {
+            key: PairKey::of(sender, recipient),
+            clear: taken(d) | IGNORED << d,
+            set: THREAD,
+            reset_unanswered: 1 << d,
+        });
         (
             Decision::of(Outcome::Ok, Rule::Accept, Notify::Sender),
             Some(request),
@@ -617,7 +711,12 @@ impl Engine {
             return (Decision::error(Rule::NoPendingRequest), None);
         };
         let d = dir(sender, recipient);
-        self.pair_mut(sender, recipient).bits |= IGNORED << d;
+        self.update_pair(PairUpdate {
+            key: PairKey::of(sender, recipient),
+            clear: taken(d),
+            set: IGNORED << d,
+            reset_unanswered: 0,
+        });
         let rule = if delete { Rule::Delete } else { Rule::Ignore };
         (Decision::ok(rule), Some(request))
     }
@@ -638,9 +737,13 @@ impl Engine {
             self.take_request(other, blocker),
         ];
         let d = dir(blocker, other);
-        let p = self.pair_mut(blocker, other);
-        p.bits &= !(THREAD | CONNECTED);
-        p.bits |= SEVERED | (BLOCKS << d);
+        self.update_pair(PairUpdate {
+            key: PairKey::of(blocker, other),
+            // Pending bits of a direction with no request are clear already.
+            clear: taken(0) | taken(1) | THREAD | CONNECTED,
+            set: SEVERED | BLOCKS << d,
+            reset_unanswered: 0,
+        });
         (Decision::ok(Rule::Block), removed)
     }
 

@@ -10,9 +10,10 @@
 //! 3. **look** (parallel over recipients): recipients decide on the requests
 //!    they look at (each counted here; those left alone go no further);
 //! 4. **answer** (in recipient order): accepts, ignores, blocks and reports
-//!    applied, while the replies to accepted requests are written on the
-//!    other threads (they are sent first thing the next day); bans take
-//!    effect at the end of the day.
+//!    applied, while on the other threads their changes to pair records
+//!    are applied in order and the replies to accepted requests are written
+//!    (they are sent first thing the next day); bans take effect at the end
+//!    of the day.
 //!
 //! Departure from DESIGN.md: the engine state is not split by owner for
 //! parallel mutation. Decisions are applied sequentially instead, which keeps
@@ -29,7 +30,10 @@ use crate::behavior::{
     Answer, Awaiting, Intent, IntentKind, Look, Memory, Planned, RequestTag, Response, SampledText,
     Warm, World,
 };
-use crate::engine::{Decision, Engine, Outcome, PendingRequest, Rule, WARM_AHEAD, WARM_TAB_AHEAD};
+use crate::engine::{
+    Decision, Engine, Outcome, PairRecords, PairUpdate, PendingRequest, Rule, WARM_AHEAD,
+    WARM_TAB_AHEAD,
+};
 use crate::population::first_name;
 use crate::population::{Persona, Population};
 use crate::prefetch::prefetch;
@@ -53,6 +57,30 @@ fn in_chunk(m: u32) -> (usize, u32) {
 
 /// Replies written per task while the answers are applied.
 const REPLY_BATCH: usize = 512;
+
+/// Answers per batch of pair updates handed to another thread.
+const PAIR_UPDATE_BATCH: usize = 1024;
+
+/// The pair records while the answers are applied: batches of their
+/// updates, applied in the order they were made, whatever order the tasks
+/// carrying them run in.
+struct InOrder {
+    records: PairRecords,
+    /// The index of the next batch to apply.
+    next: usize,
+    /// Batches that came before their turn.
+    parked: std::collections::BTreeMap<usize, Vec<PairUpdate>>,
+}
+
+impl InOrder {
+    fn take(&mut self, index: usize, updates: Vec<PairUpdate>) {
+        self.parked.insert(index, updates);
+        while let Some(updates) = self.parked.remove(&self.next) {
+            self.records.apply(&updates);
+            self.next += 1;
+        }
+    }
+}
 
 /// How many looks ahead the look phase starts each step of
 /// [`World::warm_look`].
@@ -572,15 +600,35 @@ impl Run<'_> {
     }
 
     /// Phase 4: the answers applied in recipient order; returns who is due
-    /// a ban. Replies to accepted requests (they go out tomorrow) are
-    /// written meanwhile, in batches on the other threads, so that this
-    /// serial phase leaves no core idle; the batches keep their order. On
-    /// the last day there is no tomorrow: nothing is written.
+    /// a ban. Two kinds of work go to the other threads meanwhile, in
+    /// batches, so that this serial phase leaves no core idle: the
+    /// answers' changes to pair records (random reads of a large table;
+    /// the answers themselves read no pair record), applied in order; and
+    /// the replies to accepted requests (they go out tomorrow), whose
+    /// batches keep their order. On the last day there is no tomorrow:
+    /// nothing is written.
     fn answer_all(&mut self, day: u32, answers: &[Answer]) -> Vec<u32> {
         let world = self.world.clone();
         let written: Mutex<Vec<(usize, Vec<Intent>)>> = Mutex::new(Vec::new());
+        let pairs = Mutex::new(InOrder {
+            records: self.engine.queue_pair_updates(),
+            next: 0,
+            parked: Default::default(),
+        });
         let mut bans = Vec::new();
         rayon::scope(|scope| {
+            let mut update_batches = 0;
+            let mut apply = |updates: Vec<PairUpdate>| {
+                if updates.is_empty() {
+                    return;
+                }
+                let (pairs, index) = (&pairs, update_batches);
+                update_batches += 1;
+                scope.spawn(move |_| {
+                    let mut pairs = pairs.lock().expect("a pair update panicked");
+                    pairs.take(index, updates);
+                });
+            };
             let mut batches = 0;
             let mut write = |batch: Vec<(u32, u32)>| {
                 if batch.is_empty() {
@@ -618,19 +666,29 @@ impl Run<'_> {
                 if self.to_reply.len() == REPLY_BATCH {
                     write(std::mem::take(&mut self.to_reply));
                 }
+                if (i + 1) % PAIR_UPDATE_BATCH == 0 {
+                    apply(self.engine.queued_pair_updates());
+                }
             }
             write(std::mem::take(&mut self.to_reply));
+            apply(self.engine.queued_pair_updates());
         });
+        let pairs = pairs.into_inner().expect("a pair update panicked");
+        assert!(
+            pairs.parked.is_empty(),
+            "every batch of pair updates applied"
+        );
+        self.engine.restore_pair_records(pairs.records);
         let mut written = written.into_inner().expect("a reply writer panicked");
         written.sort_by_key(|(index, _)| *index);
         self.replies = written.into_iter().flat_map(|(_, v)| v).collect();
         bans
     }
 
-    /// Starts the loads an answer will wait for: the pair, both request
-    /// tabs, the header of the sender's memory of what it awaits.
+    /// Starts the loads an answer will wait for: the recipient's request
+    /// tab handle, the header of the sender's memory of what it awaits.
     fn warm_answer(&self, a: &Answer) {
-        self.engine.warm(a.sender, a.recipient);
+        self.engine.warm_handle(a.recipient);
         let (c, i) = in_chunk(a.sender);
         self.awaiting[c].warm_handle(i);
         prefetch(&self.world.pop.persona[a.sender as usize]);
