@@ -446,8 +446,20 @@ impl Engine {
         recipient: MemberId,
         text_hash: u64,
     ) -> SendContext {
+        self.text_context(sender, recipient, &self.pair(sender, recipient), text_hash)
+    }
+
+    /// [`Engine::context`] with today's recipients of the text counted as if
+    /// it also went to `recipient` (nothing recorded).
+    fn text_context(
+        &self,
+        sender: MemberId,
+        recipient: MemberId,
+        p: &Pair,
+        text_hash: u64,
+    ) -> SendContext {
         let same_text = self.texts.with(self.text_key(sender, text_hash), recipient);
-        self.context(sender, recipient, &self.pair(sender, recipient), same_text)
+        self.context(sender, recipient, p, same_text)
     }
 
     fn context(
@@ -548,8 +560,7 @@ impl Engine {
     pub fn decide(&self, m: &Message, score: impl FnOnce(&SendContext) -> Score) -> Decision {
         let (s, r) = (m.sender, m.recipient);
         let p = self.pair(s, r);
-        let same_text = self.texts.with(self.text_key(s, m.text_hash), r);
-        let ctx = self.context(s, r, &p, same_text);
+        let ctx = self.text_context(s, r, &p, m.text_hash);
         let scored = score(&ctx);
         let facts = self.facts(m, &p, self.filter_score(&scored));
         let verdict = decide_send(&self.policy, &facts);
