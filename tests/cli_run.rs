@@ -36,13 +36,13 @@ const TABLES: [&str; 5] = [
     "compare.csv",
 ];
 
-fn run_into(dir: &Path, scenario: &Path, extra: &[&str]) {
+/// Runs `msgpolicy run SCENARIO --out DIR EXTRA...`, which must succeed.
+fn run_output(dir: &Path, scenario: &Path, extra: &[&str]) -> std::process::Output {
     let out = bin()
         .arg("run")
         .arg(scenario)
         .arg("--out")
         .arg(dir)
-        .arg("--quiet")
         .args(extra)
         .output()
         .unwrap();
@@ -51,6 +51,11 @@ fn run_into(dir: &Path, scenario: &Path, extra: &[&str]) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+fn run_into(dir: &Path, scenario: &Path, extra: &[&str]) {
+    run_output(dir, scenario, &[&["--quiet"], extra].concat());
 }
 
 /// Runs `msgpolicy run` expecting bad input: exit 2 and one `error:` line.
@@ -231,14 +236,7 @@ fn summary_value(cell: &str) -> f64 {
 fn the_run_prints_its_headline_and_with_timings_where_the_time_went() {
     let (tmp, scenario) = tiny_sweep();
     let dir = tmp.path().join("out");
-    let out = bin()
-        .arg("run")
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = run_output(&dir, &scenario, &[]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
@@ -272,15 +270,8 @@ fn the_run_prints_its_headline_and_with_timings_where_the_time_went() {
     // Quiet, with the time of each stage: nothing on stdout, one line on
     // stderr, and the same tables.
     let quiet = tmp.path().join("quiet");
-    let out = bin()
-        .arg("run")
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&quiet)
-        .args(["--quiet", "--timings"])
-        .output()
-        .unwrap();
-    assert!(out.status.success() && out.stdout.is_empty());
+    let out = run_output(&quiet, &scenario, &["--quiet", "--timings"]);
+    assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     for stage in [
