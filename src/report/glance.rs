@@ -14,8 +14,11 @@ const MAX_POINTS: usize = 20;
 /// terminal), the baseline point marked `*`.
 pub fn glance(sweep: &Table, baseline: i64) -> String {
     let names: Vec<&str> = sweep.names().collect();
-    let end = names.iter().position(|n| *n == "replications");
-    let keys = &names[1.min(names.len())..end.unwrap_or(1).max(1)];
+    // The swept keys: the columns between `point` and `replications`.
+    let keys = match names.iter().position(|n| *n == "replications") {
+        Some(end) if end > 1 => &names[1..end],
+        _ => &[][..],
+    };
     let replications = sweep.get("replications").map_or(0.0, |r| {
         (0..r.len()).map(|i| r.number(i)).fold(0.0, f64::max)
     });
