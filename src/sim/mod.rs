@@ -61,6 +61,10 @@ const REPLY_BATCH: usize = 512;
 /// Answers per batch of pair updates handed to another thread.
 const PAIR_UPDATE_BATCH: usize = 1024;
 
+/// How many looks ahead the look phase starts each step of
+/// [`World::warm_look`].
+const LOOK_AHEAD: [usize; 3] = [12, 6, 3];
+
 /// The pair records while the answers are applied: batches of their
 /// updates, applied in the order they were made, whatever order the tasks
 /// carrying them run in.
@@ -81,10 +85,6 @@ impl InOrder {
         }
     }
 }
-
-/// How many looks ahead the look phase starts each step of
-/// [`World::warm_look`].
-const LOOK_AHEAD: [usize; 3] = [12, 6, 3];
 
 /// What one run (one sweep point, one replication) measured.
 #[derive(Clone, Debug, PartialEq)]
