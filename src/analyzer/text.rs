@@ -431,6 +431,27 @@ mod tests {
         s
     }
 
+    /// A case proptest once found (marks, digits and two-byte characters
+    /// across block boundaries), kept as a plain test.
+    #[test]
+    fn the_mask_scan_agrees_on_a_case_once_found() {
+        let text = "= A-éA0 éaAa= Aa é0aéAé?-aééé=Aéé_0é-aééééééaéé éé_éééééééa=_?-éé0éAéaé=aéééaééééAééé0A";
+        let key = |s: ByteStats| {
+            (
+                s.chars,
+                s.letters,
+                s.upper,
+                s.longest_mark_run,
+                s.longest_number_run,
+                s.most_grouped_digits,
+            )
+        };
+        assert_eq!(
+            key(byte_stats(text.as_bytes())),
+            key(byte_stats_byte_by_byte(text.as_bytes()))
+        );
+    }
+
     proptest::proptest! {
         /// The mask scan counts what reading every byte counts.
         #[test]

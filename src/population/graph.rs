@@ -469,4 +469,14 @@ mod tests {
         let share = f64::from(counts[1]) / 40_000.0;
         assert!((share - 0.75).abs() < 0.02, "{share}");
     }
+
+    /// A case proptest once found: a block that moves on while the other
+    /// row's block still holds its last shared entries.
+    #[test]
+    fn the_block_merge_agrees_on_a_case_once_found() {
+        let a = [0, 1, 2, 3, 4, 5, 19, 25];
+        let b = [0, 1, 2, 3, 4, 5, 6, 7];
+        assert_eq!(block_common(&a, &b), 6);
+        assert_eq!(block_common(&b, &a), 6);
+    }
 }
