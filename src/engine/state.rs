@@ -90,7 +90,9 @@ pub struct PairUpdate {
 }
 
 impl PairUpdate {
-    fn apply(&self, p: &mut Pair) {
+    /// Changes the pair's record (made if there is none).
+    fn apply(&self, pairs: &mut Table<PairKey, Pair>) {
+        let p = pairs.entry(self.key);
         p.bits = (p.bits & !self.clear) | self.set;
         for d in 0..2 {
             if self.reset_unanswered >> d & 1 != 0 {
@@ -113,7 +115,7 @@ impl PairRecords {
             if let Some(next) = updates.get(i + WARM_AHEAD) {
                 prefetch_write(self.0.home(next.key));
             }
-            u.apply(self.0.entry(u.key));
+            u.apply(&mut self.0);
         }
     }
 }
@@ -394,7 +396,7 @@ impl Engine {
     fn update_pair(&mut self, update: PairUpdate) {
         match &mut self.queued {
             Some(queue) => queue.push(update),
-            None => update.apply(self.pairs.entry(update.key)),
+            None => update.apply(&mut self.pairs),
         }
     }
 

@@ -347,13 +347,10 @@ impl Run<'_> {
         self.world.pop.persona[m as usize]
     }
 
-    /// Counts `n` for member `who` (by its persona) on `day`.
-    fn count(&mut self, day: u32, who: u32, metric: Metric, n: u64) {
-        self.count_as(day, self.persona(who), metric, n);
-    }
-
-    /// [`Run::count`] for a member whose persona the caller has at hand.
-    fn count_as(&mut self, day: u32, persona: Persona, metric: Metric, n: u64) {
+    /// Counts `n` on `day` under a persona (the one of the member the
+    /// count is about: a send's or a request's sender, a banned member),
+    /// looked up once by the caller.
+    fn count(&mut self, day: u32, persona: Persona, metric: Metric, n: u64) {
         self.out.by_persona[persona as usize].add(metric, n);
         self.out.daily[day as usize].add(metric, n);
     }
@@ -472,7 +469,7 @@ impl Run<'_> {
         let s = i.sender;
         let persona = self.persona(s);
         self.log(|_| Event::send(day, (s, persona), i.recipient, i.kind, d, &score));
-        self.count_as(day, persona, Metric::Attempts, 1);
+        self.count(day, persona, Metric::Attempts, 1);
         let outcome_metric = match d.outcome {
             Outcome::Inbox => Metric::Inbox,
             Outcome::Request => Metric::Requests,
@@ -480,22 +477,22 @@ impl Run<'_> {
             Outcome::Suppressed => Metric::Suppressed,
             _ => Metric::Rejected,
         };
-        self.count_as(day, persona, outcome_metric, 1);
+        self.count(day, persona, outcome_metric, 1);
         if let Some(by_rule) = Metric::decided_by(d.rule) {
-            self.count_as(day, persona, by_rule, 1);
+            self.count(day, persona, by_rule, 1);
         }
         match i.kind {
-            IntentKind::FollowUp => self.count_as(day, persona, Metric::FollowUps, 1),
-            IntentKind::Reply => self.count_as(day, persona, Metric::Replies, 1),
+            IntentKind::FollowUp => self.count(day, persona, Metric::FollowUps, 1),
+            IntentKind::Reply => self.count(day, persona, Metric::Replies, 1),
             IntentKind::New => {}
         }
         if persona == Persona::Spammer {
-            self.count_as(day, persona, Metric::SpamAttempts, 1);
+            self.count(day, persona, Metric::SpamAttempts, 1);
         }
         if d.outcome == Outcome::Inbox {
             self.count_reaching_inbox(day, persona, 1);
             if matches!(d.rule, Rule::RequestsOff | Rule::RequestsDisabled) {
-                self.count_as(day, persona, Metric::UnsolicitedInbox, 1);
+                self.count(day, persona, Metric::UnsolicitedInbox, 1);
             }
         }
         let opened = matches!(
@@ -503,12 +500,12 @@ impl Run<'_> {
             Rule::NewRequest | Rule::RequestAfterIgnore | Rule::SpamFilter
         );
         if opened {
-            self.count_as(day, persona, Metric::Opened, 1);
+            self.count(day, persona, Metric::Opened, 1);
             if i.tag.personalised() {
-                self.count_as(day, persona, Metric::OpenedPersonalised, 1);
+                self.count(day, persona, Metric::OpenedPersonalised, 1);
             }
             if d.outcome == Outcome::Filtered && !persona.is_bad_actor() {
-                self.count_as(day, persona, Metric::LegitFiltered, 1);
+                self.count(day, persona, Metric::LegitFiltered, 1);
             }
             if i.kind == IntentKind::New {
                 self.opened_today.push((
@@ -521,7 +518,7 @@ impl Run<'_> {
                 ));
             }
         }
-        self.count_as(
+        self.count(
             day,
             persona,
             Metric::Violations,
@@ -535,7 +532,7 @@ impl Run<'_> {
                 Violation::Abusive => Metric::Abusive,
                 Violation::Bulk => Metric::Bulk,
             };
-            self.count_as(day, persona, metric, 1);
+            self.count(day, persona, metric, 1);
         }
         d
     }
@@ -543,8 +540,8 @@ impl Run<'_> {
     /// Spam and abuse that got through, by the persona of who sent it.
     fn count_reaching_inbox(&mut self, day: u32, persona: Persona, messages: u64) {
         match persona {
-            Persona::Spammer => self.count_as(day, persona, Metric::SpamInInbox, messages),
-            Persona::Harasser => self.count_as(day, persona, Metric::AbuseInInbox, messages),
+            Persona::Spammer => self.count(day, persona, Metric::SpamInInbox, messages),
+            Persona::Harasser => self.count(day, persona, Metric::AbuseInInbox, messages),
             _ => {}
         }
     }
@@ -707,6 +704,8 @@ impl Run<'_> {
     /// Phase 4: one answer applied to the engine, and its tallies.
     fn answer(&mut self, day: u32, a: &Answer, bans: &mut Vec<u32>) {
         let (r, s) = (a.recipient, a.sender);
+        // The sender's persona, which its counts go under (looked up once).
+        let persona = self.persona(s);
         if a.saw_abuse {
             self.memory.remember_abuse(r, s);
         }
@@ -716,12 +715,12 @@ impl Run<'_> {
                 let (d, q) = self.engine.accept(r, s);
                 self.log_answer(day, Scripted::Accept, (r, s), d);
                 if let Some(q) = q {
-                    self.count(day, s, Metric::Accepted, 1);
+                    self.count(day, persona, Metric::Accepted, 1);
                     if RequestTag(q.tag).personalised() {
-                        self.count(day, s, Metric::AcceptedPersonalised, 1);
+                        self.count(day, persona, Metric::AcceptedPersonalised, 1);
                     }
-                    self.count_answered(day, &q);
-                    self.count_reaching_inbox(day, self.persona(s), u64::from(q.messages));
+                    self.count_answered(day, persona, &q);
+                    self.count_reaching_inbox(day, persona, u64::from(q.messages));
                     // The sender is notified, and stops waiting.
                     let (c, i) = in_chunk(s);
                     self.awaiting[c].retain(i, |w| w.recipient != r);
@@ -741,23 +740,25 @@ impl Run<'_> {
                 };
                 self.log_answer(day, action, (r, s), d);
                 if let Some(q) = q {
-                    self.count(day, s, Metric::Ignored, 1);
-                    self.count_answered(day, &q);
+                    self.count(day, persona, Metric::Ignored, 1);
+                    self.count_answered(day, persona, &q);
                 }
             }
             Response::Block => {
                 let (d, removed) = self.engine.block(r, s);
                 self.log_answer(day, Scripted::Block, (r, s), d);
+                // Either side's request may go: each counts under its sender.
                 for q in removed.into_iter().flatten() {
-                    self.count(day, q.sender, Metric::Blocked, 1);
-                    self.count_answered(day, &q);
+                    let sender = self.persona(q.sender);
+                    self.count(day, sender, Metric::Blocked, 1);
+                    self.count_answered(day, sender, &q);
                 }
             }
         }
         if a.report {
             let (d, due) = self.engine.report(r, s);
             self.log_answer(day, Scripted::Report, (r, s), d);
-            self.count(day, s, Metric::Reported, 1);
+            self.count(day, persona, Metric::Reported, 1);
             if due {
                 bans.push(s);
             }
@@ -778,23 +779,21 @@ impl Run<'_> {
         self.log(|run| Event::answer(day, action, (r, run.persona(r)), s, d));
     }
 
-    fn count_answered(&mut self, day: u32, q: &PendingRequest) {
-        self.count(
-            day,
-            q.sender,
-            Metric::DaysToAnswer,
-            u64::from(day - q.opened_day),
-        );
+    /// The days request `q` waited, under its sender's persona.
+    fn count_answered(&mut self, day: u32, sender: Persona, q: &PendingRequest) {
+        let waited = u64::from(day - q.opened_day);
+        self.count(day, sender, Metric::DaysToAnswer, waited);
     }
 
     /// Bans take effect; the daily pending count; the clock moves on.
     fn end_day(&mut self, day: u32, bans: &[u32]) {
         for &s in bans {
             if self.engine.ban(s) {
-                self.log(|run| Event::ban(day, s, run.persona(s)));
-                self.count(day, s, Metric::Bans, 1);
-                if !self.persona(s).is_bad_actor() {
-                    self.count(day, s, Metric::WrongfulBans, 1);
+                let persona = self.persona(s);
+                self.log(|_| Event::ban(day, s, persona));
+                self.count(day, persona, Metric::Bans, 1);
+                if !persona.is_bad_actor() {
+                    self.count(day, persona, Metric::WrongfulBans, 1);
                 }
             }
         }
