@@ -184,7 +184,7 @@ impl TradeOffChart<'_> {
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((x, y))
-                        + Circle::new((0, 0), 5, color.filled())
+                        + Circle::new((0, 0), MARKER, color.filled())
                         + Text::new(label.clone(), offsets[i], font.clone()),
                 ))
                 .map_err(err)?;
@@ -203,6 +203,9 @@ type Rect = (i32, i32, i32, i32);
 /// Pixels between a point and its label.
 const LABEL_GAP: i32 = 8;
 
+/// Radius in pixels of a trade-off chart's point marker.
+const MARKER: i32 = 5;
+
 /// Where each point's label goes, as the offset of its top-left corner from
 /// the point: of a few places around the point (right, left, above, below),
 /// the first that overlaps no label placed before it, no point and nothing
@@ -215,7 +218,7 @@ fn place_labels(points: &[(i32, i32)], sizes: &[(u32, u32)], area: Rect) -> Vec<
         i64::from(w) * i64::from(h)
     };
     let markers: Vec<Rect> = (points.iter())
-        .map(|&(x, y)| (x - 5, y - 5, x + 5, y + 5))
+        .map(|&(x, y)| (x - MARKER, y - MARKER, x + MARKER, y + MARKER))
         .collect();
     let mut placed: Vec<Rect> = Vec::with_capacity(points.len());
     let mut offsets = Vec::with_capacity(points.len());
