@@ -165,8 +165,7 @@ pub struct Look {
     rng: rand_pcg::Pcg64Mcg,
 }
 
-/// The steps of [`World::warm_look`] and [`World::warm_reply`], farthest
-/// ahead first.
+/// The steps of [`World::warm_look`], farthest ahead first.
 #[derive(Clone, Copy, Debug)]
 pub enum Warm {
     Far,
@@ -468,23 +467,23 @@ impl<'a> World<'a> {
         move |a| a.follow_ups < style.max_follow_ups || day < a.last_day + horizon
     }
 
-    /// Starts loading what [`World::reply`] reads of two members, in two
-    /// steps (`Far`, then `Mid` or `Near` once that has loaded): whether they
-    /// met, and whether they are connected.
-    pub fn warm_reply(&self, step: Warm, from: MemberId, to: MemberId) {
+    /// Starts loading what [`World::reply`] reads of two members: where
+    /// their event lists and the writer's connection list are. Then, once
+    /// that has loaded, [`World::warm_reply_near`].
+    pub fn warm_reply(&self, from: MemberId, to: MemberId) {
         let pop = self.pop;
-        match step {
-            Warm::Far => {
-                pop.warm_met(from);
-                pop.warm_met(to);
-                pop.connections.warm_bounds(from);
-            }
-            Warm::Mid | Warm::Near => {
-                pop.warm_met_row(from);
-                pop.warm_met_row(to);
-                pop.connections.warm_row(from);
-            }
-        }
+        pop.warm_met(from);
+        pop.warm_met(to);
+        pop.connections.warm_bounds(from);
+    }
+
+    /// The second step of [`World::warm_reply`]: the lists themselves
+    /// (whether they met, whether they are connected).
+    pub fn warm_reply_near(&self, from: MemberId, to: MemberId) {
+        let pop = self.pop;
+        pop.warm_met_row(from);
+        pop.warm_met_row(to);
+        pop.connections.warm_row(from);
     }
 
     /// A reply from `from` to `to` after accepting `to`'s request.
