@@ -121,7 +121,7 @@ mod tests {
         assert_eq!(text.lines().count(), 1 + HEADLINE.len());
         for (line, m) in text.lines().skip(1).zip(HEADLINE) {
             assert!(line.trim_start().starts_with(m), "{line}");
-            assert!(line.ends_with("10 ± 0.5"), "{line}");
+            assert!(line.ends_with("10.00 ± 0.50"), "{line}");
         }
     }
 
@@ -133,7 +133,7 @@ mod tests {
             lines[0].contains("policy.ban_after_reports") && lines[0].contains("spam_in_inbox")
         );
         assert!(lines[2].trim_start().starts_with("1*"), "{}", lines[2]);
-        assert!(lines[3].contains("12 ± 0.5"), "{}", lines[3]);
+        assert!(lines[3].contains("12.00 ± 0.50"), "{}", lines[3]);
         let widths: Vec<usize> = lines[..4].iter().map(|l| l.chars().count()).collect();
         assert!(
             widths.iter().all(|w| *w == widths[0]),

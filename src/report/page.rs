@@ -315,10 +315,23 @@ pub(super) fn interval(table: &Table, metric: &str, value: &str, i: usize) -> (S
     if !ci.is_finite() {
         return (fmt_number(v), false);
     }
-    (
-        format!("{} ± {}", fmt_number(v), fmt_number(ci)),
-        v.abs() > ci,
-    )
+    (fmt_interval(v, ci), v.abs() > ci)
+}
+
+/// `value ± half-width`, both to the precision the half-width allows: to
+/// the decimal place of its second significant digit, never finer than
+/// the units' place allows (846904.3 ± 6057.6 reads `846904 ± 6058`,
+/// 0.3258 ± 0.002655 reads `0.3258 ± 0.0027`, 10 ± 0.5 reads
+/// `10.00 ± 0.50`). Digits beyond that are noise of the replications. A
+/// zero width (or a value that is not a number) leaves both as
+/// [`fmt_number`] shows them.
+fn fmt_interval(v: f64, ci: f64) -> String {
+    if ci > 0.0 && v.is_finite() {
+        let decimals = (1 - ci.log10().floor() as i32).clamp(0, 12) as usize;
+        format!("{v:.decimals$} ± {ci:.decimals$}")
+    } else {
+        format!("{} ± {}", fmt_number(v), fmt_number(ci))
+    }
 }
 
 /// Row `i` of `column` as a table cell (empty if there is no such column).
@@ -519,8 +532,8 @@ mod tests {
             html
         };
         let html = render(true);
-        assert!(html.contains("<td><b>-0.05 ± 0.01</b></td>"), "{html}");
-        assert!(html.contains("<td>0.001 ± 0.004</td>"), "{html}");
+        assert!(html.contains("<td><b>-0.050 ± 0.010</b></td>"), "{html}");
+        assert!(html.contains("<td>0.0010 ± 0.0040</td>"), "{html}");
         // A metric the table lacks shows as missing, not as zero.
         assert!(html.contains("<td>–</td>"), "{html}");
         assert!(!render(false).contains("<b>"));
@@ -553,7 +566,7 @@ mod tests {
         let mut html = String::new();
         let plain = ["persona".to_string()];
         html_interval_table(&mut html, &means, &plain, (HEADLINE, "_mean"), false);
-        assert!(html.contains("<td>42 ± 25.41</td>"), "{html}");
+        assert!(html.contains("<td>42 ± 25</td>"), "{html}");
         assert!(html.contains("<td>–</td>"), "{html}");
     }
 
@@ -604,6 +617,24 @@ mod tests {
         ];
         for (v, want) in cases {
             assert_eq!(fmt_number(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn an_interval_shows_the_digits_its_width_allows() {
+        let cases = [
+            ((846_904.33, 6_057.6), "846904 ± 6058"),
+            ((0.325_8, 0.002_655), "0.3258 ± 0.0027"),
+            ((2_280.7, 141.3), "2281 ± 141"),
+            ((207.0, 9.537), "207.0 ± 9.5"),
+            ((10.0, 0.5), "10.00 ± 0.50"),
+            ((-12.25, 30.0), "-12 ± 30"),
+            ((0.0, 0.0), "0 ± 0"),
+            ((1.5, 0.0), "1.5 ± 0"),
+            ((f64::NAN, 0.1), "– ± 0.1"),
+        ];
+        for ((v, ci), want) in cases {
+            assert_eq!(fmt_interval(v, ci), want, "{v} ± {ci}");
         }
     }
 }
