@@ -78,18 +78,35 @@ fn both(
     Ok(())
 }
 
-fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+/// The smallest and the largest finite value, if there is one.
+fn bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(v), b.max(v))
         });
-    if !lo.is_finite() {
+    lo.is_finite().then_some((lo, hi))
+}
+
+/// A value axis: from zero (or the lowest value, if negative) to 8% above
+/// the highest, room for the legend.
+fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let Some((lo, hi)) = bounds(values) else {
         return (0.0, 1.0);
-    }
+    };
     let lo = lo.min(0.0);
     let hi = if hi <= lo { lo + 1.0 } else { hi * 1.08 };
     (lo, hi)
+}
+
+/// The values' extent, for an axis that needs no headroom (days run from
+/// the first to the last); one unit either side of a single value.
+fn extent(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    match bounds(values) {
+        None => (0.0, 1.0),
+        Some((lo, hi)) if hi > lo => (lo, hi),
+        Some((lo, hi)) => (lo - 1.0, hi + 1.0),
+    }
 }
 
 /// A chart with numeric x and y axes, titled, its mesh and axis labels drawn.
@@ -122,7 +139,7 @@ impl LineChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
         root.fill(&WHITE).map_err(err)?;
         let points = || self.series.iter().flat_map(|(_, p)| p.iter());
-        let x = range(points().map(|(x, _)| *x));
+        let x = extent(points().map(|(x, _)| *x));
         let y = range(points().map(|(_, y)| *y));
         let mut chart = numeric_axes(&root, self.title, (self.x_label, x), (self.y_label, y))?;
         for (i, (name, points)) in self.series.iter().enumerate() {
@@ -138,11 +155,41 @@ impl LineChart<'_> {
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
                 });
         }
+        // The legend's box as plotters lays it out: its labels, the line
+        // sample before them, a margin all round.
+        let font: TextStyle = ("sans-serif", 13).into();
+        let mut size = (0, 0);
+        for (name, _) in &self.series {
+            let (w, h) = root.estimate_text_size(name, &font).map_err(err)?;
+            size = (
+                size.0.max(w as i32),
+                size.1 + (h as f64 * 1.25).ceil() as i32,
+            );
+        }
+        let size = (
+            size.0 + LEGEND_SAMPLE + 2 * LEGEND_MARGIN,
+            size.1 + 2 * LEGEND_MARGIN,
+        );
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        let lines: Vec<Vec<(i32, i32)>> = (self.series.iter())
+            .map(|(_, points)| {
+                (points.iter())
+                    .map(|p| {
+                        let (x, y) = chart.backend_coord(p);
+                        (x - xs.start, y - ys.start)
+                    })
+                    .collect()
+            })
+            .collect();
+        let area = (xs.end - xs.start, ys.end - ys.start);
         chart
             .configure_series_labels()
+            .position(legend_corner(&lines, size, area))
+            .margin(LEGEND_MARGIN)
+            .legend_area_size(LEGEND_SAMPLE)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
-            .label_font(("sans-serif", 13))
+            .label_font(font)
             .draw()
             .map_err(err)?;
         root.present().map_err(err)
@@ -151,6 +198,62 @@ impl LineChart<'_> {
     pub fn write(&self, dir: &Path, name: &str) -> Result<()> {
         both(dir, name, |a| self.draw(a), |a| self.draw(a))
     }
+}
+
+/// Pixels around a legend's labels, and left of them for the line sample.
+const LEGEND_MARGIN: i32 = 10;
+const LEGEND_SAMPLE: i32 = 30;
+
+/// Where a line chart's legend goes: of the corners and sides of the
+/// plotting area (upper right first, the lower ones last: lines often run
+/// along zero), the first whose box covers the least of the lines. `lines`
+/// are in pixels from the plotting area's top-left corner; `size` is the
+/// legend box's and `area` the plotting area's.
+fn legend_corner(
+    lines: &[Vec<(i32, i32)>],
+    size: (i32, i32),
+    area: (i32, i32),
+) -> SeriesLabelPosition {
+    use SeriesLabelPosition::*;
+    // Placed as plotters places a legend: 5 pixels in from the edges.
+    let (left, middle, right) = (5, (area.0 - size.0) / 2, area.0 - size.0 - 5);
+    let (top, centre, bottom) = (5, (area.1 - size.1) / 2, area.1 - size.1 - 5);
+    let candidates = [
+        (UpperRight, (right, top)),
+        (UpperLeft, (left, top)),
+        (UpperMiddle, (middle, top)),
+        (MiddleRight, (right, centre)),
+        (MiddleLeft, (left, centre)),
+        (LowerRight, (right, bottom)),
+        (LowerLeft, (left, bottom)),
+    ];
+    let covered = |(x, y): (i32, i32)| {
+        let inside =
+            |(px, py): (i32, i32)| (x..=x + size.0).contains(&px) && (y..=y + size.1).contains(&py);
+        // Every pixel or so along each segment.
+        let mut n = 0;
+        for line in lines {
+            for pair in line.windows(2) {
+                let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+                let steps = (x1 - x0).abs().max((y1 - y0).abs()).max(1);
+                n += (0..=steps)
+                    .filter(|k| inside((x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps)))
+                    .count();
+            }
+            if let [only] = line.as_slice() {
+                n += usize::from(inside(*only));
+            }
+        }
+        n
+    };
+    let mut best = (usize::MAX, UpperRight);
+    for (position, corner) in candidates {
+        let n = covered(corner);
+        if n < best.0 {
+            best = (n, position);
+        }
+    }
+    best.1
 }
 
 impl TradeOffChart<'_> {
@@ -326,6 +429,39 @@ impl BarChart<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A plotting area of 700 x 350 pixels and a legend of 120 x 80.
+    fn corner(lines: &[Vec<(i32, i32)>]) -> SeriesLabelPosition {
+        legend_corner(lines, (120, 80), (700, 350))
+    }
+
+    #[test]
+    fn the_legend_goes_where_it_covers_no_line() {
+        use SeriesLabelPosition::*;
+        let flat = |y: i32| vec![(0, y), (350, y), (700, y)];
+        // Lines low in the chart: the upper right is free.
+        assert!(matches!(corner(&[flat(300), flat(340)]), UpperRight));
+        // A line falling from the upper left: still the upper right.
+        assert!(matches!(corner(&[vec![(0, 0), (700, 340)]]), UpperRight));
+        // A line rising to the upper right: the upper left.
+        assert!(matches!(corner(&[vec![(0, 340), (700, 0)]]), UpperLeft));
+        // A line along the top: the middle, right side first.
+        assert!(matches!(corner(&[flat(40), flat(345)]), MiddleRight));
+        // Nothing to cover: the usual place.
+        assert!(matches!(corner(&[]), UpperRight));
+    }
+
+    #[test]
+    fn a_day_axis_spans_the_days_and_a_value_axis_has_headroom() {
+        let days = || (0..30).map(f64::from);
+        assert_eq!(extent(days()), (0.0, 29.0));
+        assert_eq!(extent([3.0].into_iter()), (2.0, 4.0));
+        assert_eq!(extent([f64::NAN].into_iter()), (0.0, 1.0));
+        let (lo, hi) = range([5.0, 50.0].into_iter());
+        assert_eq!(lo, 0.0);
+        assert!((hi - 54.0).abs() < 1e-9, "{hi}");
+        assert_eq!(range([-2.0, 10.0].into_iter()).0, -2.0);
+    }
 
     const AREA: Rect = (0, 0, 800, 450);
 
