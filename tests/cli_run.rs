@@ -322,6 +322,12 @@ fn shards_merge_into_the_same_tables() {
     let rendered = bin().arg("report").arg(&whole).output().unwrap();
     assert!(!merged.stdout.is_empty());
     assert_eq!(merged.stdout, rendered.stdout);
+    let quiet = bin()
+        .args(["report", "--quiet"])
+        .arg(&whole)
+        .output()
+        .unwrap();
+    assert!(quiet.status.success() && quiet.stdout.is_empty());
     // The logs of actions merge into the whole run's, row for row.
     let log = |dir: &Path| {
         msgpolicy::report::table::Table::read_parquet(&dir.join("events.parquet")).unwrap()

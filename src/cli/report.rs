@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The report folder.
     dir: PathBuf,
+    /// Print nothing (the headline is printed on stdout otherwise).
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Shard parts `point=K/replication=R/`, in (point, replication) order.
@@ -133,6 +136,8 @@ pub fn run(args: Args) -> Result<()> {
         std::fs::rename(&from, &to).with_context(|| format!("cannot move {}", to.display()))?;
     }
     std::fs::remove_dir_all(&staging)?;
-    print!("{}", report::glance(&sweep, manifest.baseline_point as i64));
+    if !args.quiet {
+        print!("{}", report::glance(&sweep, manifest.baseline_point as i64));
+    }
     Ok(())
 }
