@@ -123,16 +123,24 @@ fn rule_counts(sweep: &Table, point: i64) -> Table {
 }
 
 /// A short label for a sweep point: its swept values, in key order (the
-/// axis names the keys).
-fn point_label(sweep: &Table, keys: &[String], row: usize) -> String {
+/// axis names the keys), with `*` after the baseline point's.
+fn point_label(sweep: &Table, keys: &[String], row: usize, baseline: i64) -> String {
     let values: Vec<String> = keys
         .iter()
         .filter_map(|k| sweep.get(k).map(|v| v.text(row)))
         .collect();
-    if values.is_empty() {
+    let label = if values.is_empty() {
         format!("point {row}")
     } else {
         values.join(" / ")
+    };
+    let is_baseline = sweep
+        .get("point")
+        .is_some_and(|p| p.number(row) == baseline as f64);
+    if is_baseline {
+        label + "*"
+    } else {
+        label
     }
 }
 
@@ -208,9 +216,12 @@ pub fn charts(
                 continue;
             };
             let bars = (0..sweep.rows())
-                .map(|i| (point_label(sweep, &keys, i), means.number(i), cis.number(i)))
+                .map(|i| {
+                    let label = point_label(sweep, &keys, i, baseline);
+                    (label, means.number(i), cis.number(i))
+                })
                 .collect();
-            let title = format!("{metric} by sweep point (mean, 95% interval)");
+            let title = format!("{metric} by sweep point (mean, 95% interval; * baseline)");
             let name = format!("sweep_{metric}");
             BarChart {
                 title: &title,
@@ -249,7 +260,7 @@ pub fn charts(
             };
             let points = (0..sweep.rows())
                 .map(|i| {
-                    let label = point_label(sweep, &keys, i);
+                    let label = point_label(sweep, &keys, i, baseline);
                     (
                         label,
                         xm.number(i),
@@ -267,7 +278,7 @@ pub fn charts(
             }
             .write(dir, name)?;
             let caption = format!(
-                "{title}: one point per sweep point, labelled {axis} (mean, 95% intervals over replications)"
+                "{title}: one point per sweep point, labelled {axis}, the baseline marked * (mean, 95% intervals over replications)"
             );
             made.push((name.to_string(), caption));
         }
@@ -597,6 +608,21 @@ mod tests {
             .unwrap()
             .number(row("blocked"))
             .is_nan());
+    }
+
+    #[test]
+    fn a_point_is_labelled_by_its_swept_values_and_the_baseline_marked() {
+        let mut t = Table::default();
+        t.push("point", Values::Int(vec![0, 1]));
+        t.push("policy.ban_after_reports", Values::Int(vec![1, 3]));
+        t.push(
+            "policy.spam_filter_threshold",
+            Values::Float(vec![0.6, 1.0]),
+        );
+        let keys = ["policy.ban_after_reports", "policy.spam_filter_threshold"].map(String::from);
+        assert_eq!(point_label(&t, &keys, 0, 1), "1 / 0.6");
+        assert_eq!(point_label(&t, &keys, 1, 1), "3 / 1*");
+        assert_eq!(point_label(&t, &[], 0, 1), "point 0");
     }
 
     #[test]
