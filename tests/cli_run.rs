@@ -206,7 +206,8 @@ fn the_report_folder_has_every_contract_file_and_column() {
         .contains("acceptance_rate_mean,acceptance_rate_ci95"));
     let html = String::from_utf8(read(&dir, "report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("ban_after_reports"));
-    // The trade-off chart places each sweep point, labelled by its values.
+    // The trade-off chart places each sweep point, labelled by its values,
+    // the baseline (the base value 3) marked.
     let tradeoff = String::from_utf8(read(&dir, "charts/tradeoff_abuse.svg")).unwrap();
     let labels: Vec<&str> = tradeoff
         .split("<circle")
@@ -214,7 +215,7 @@ fn the_report_folder_has_every_contract_file_and_column() {
         .filter_map(|after| after.split("</text>").next()?.rsplit('>').next())
         .map(str::trim)
         .collect();
-    assert_eq!(labels, ["1", "3"], "one labelled point per sweep point");
+    assert_eq!(labels, ["1", "3*"], "one labelled point per sweep point");
     let manifest: serde_json::Value = serde_json::from_slice(&read(&dir, "manifest.json")).unwrap();
     assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
     assert_eq!(
