@@ -284,9 +284,11 @@ impl TradeOffChart<'_> {
                     PathElement::new(vec![(x, y - dy), (x, y + dy)], whisker),
                 ])
                 .map_err(err)?;
+            let leader = leader_end(offsets[i], sizes[i]).map_or(vec![], |end| vec![(0, 0), end]);
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((x, y))
+                        + PathElement::new(leader, whisker)
                         + Circle::new((0, 0), MARKER, color.filled())
                         + Text::new(label.clone(), offsets[i], font.clone()),
                 ))
@@ -312,8 +314,10 @@ const MARKER: i32 = 5;
 /// Where each point's label goes, as the offset of its top-left corner from
 /// the point: of a few places around the point (right, left, above, below),
 /// the first that overlaps no label placed before it, no point and nothing
-/// outside `area`; failing that, the one that overlaps least. Points close
-/// together (sweep points of similar effect) then keep readable labels.
+/// outside `area`; failing that, the same places a row farther out (points
+/// close together, such as sweep points of similar effect, then keep
+/// readable labels, drawn with a line to their point: see [`leader_end`]);
+/// failing that, the place that overlaps least.
 fn place_labels(points: &[(i32, i32)], sizes: &[(u32, u32)], area: Rect) -> Vec<(i32, i32)> {
     let overlap = |a: Rect, b: Rect| {
         let w = (a.2.min(b.2) - a.0.max(b.0)).max(0);
@@ -327,13 +331,22 @@ fn place_labels(points: &[(i32, i32)], sizes: &[(u32, u32)], area: Rect) -> Vec<
     let mut offsets = Vec::with_capacity(points.len());
     for (&(x, y), &(w, h)) in points.iter().zip(sizes) {
         let (w, h) = (w as i32, h as i32);
+        let (g, left) = (LABEL_GAP, -LABEL_GAP - w);
         let candidates = [
-            (LABEL_GAP, -h - 2),
-            (LABEL_GAP, 2),
-            (-LABEL_GAP - w, -h - 2),
-            (-LABEL_GAP - w, 2),
-            (-w / 2, -h - LABEL_GAP),
-            (-w / 2, LABEL_GAP),
+            // Next to the point: right, left (above, then below), above, below.
+            (g, -h - 2),
+            (g, 2),
+            (left, -h - 2),
+            (left, 2),
+            (-w / 2, -h - g),
+            (-w / 2, g),
+            // One row farther out: above and below those.
+            (g, -2 * h - 4),
+            (g, h + 4),
+            (left, -2 * h - 4),
+            (left, h + 4),
+            (-w / 2, -3 * h - 6),
+            (-w / 2, 2 * h + 6),
         ];
         let cost = |&(dx, dy): &(i32, i32)| {
             let r = (x + dx, y + dy, x + dx + w, y + dy + h);
@@ -354,6 +367,13 @@ fn place_labels(points: &[(i32, i32)], sizes: &[(u32, u32)], area: Rect) -> Vec<
         offsets.push(best);
     }
     offsets
+}
+
+/// Where the line from a point to its label ends (relative to the point),
+/// for a label placed a row out: the label's nearest corner or edge.
+fn leader_end((dx, dy): (i32, i32), (w, h): (u32, u32)) -> Option<(i32, i32)> {
+    let end = (0.clamp(dx, dx + w as i32), 0.clamp(dy, dy + h as i32));
+    (end.0.abs().max(end.1.abs()) > LABEL_GAP).then_some(end)
 }
 
 impl BarChart<'_> {
@@ -501,6 +521,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_crowded_label_moves_out_with_a_line_to_its_point() {
+        // Eight points on top of each other: four labels fill the places
+        // right and left of the point (those above and below overlap them),
+        // the other four go a row farther out, each with a leader line.
+        let points = [(300, 200); 8];
+        let sizes = [(50, 12); 8];
+        let r = rects(&points, &sizes);
+        for i in 0..r.len() {
+            for j in i + 1..r.len() {
+                assert!(disjoint(r[i], r[j]), "labels {i} and {j}: {r:?}");
+            }
+        }
+        let offsets = place_labels(&points, &sizes, AREA);
+        let leaders: Vec<bool> = (offsets.iter().zip(&sizes))
+            .map(|(&o, &s)| leader_end(o, s).is_some())
+            .collect();
+        assert_eq!(
+            leaders,
+            [false, false, false, false, true, true, true, true],
+            "{offsets:?}"
+        );
+        // A line ends on its label's edge.
+        let (dx, dy) = offsets[7];
+        let end = leader_end(offsets[7], sizes[7]).unwrap();
+        assert!((dx..=dx + 50).contains(&end.0) && (dy..=dy + 12).contains(&end.1));
     }
 
     #[test]
