@@ -86,11 +86,11 @@ impl<T: Copy + Default> Tabs<T> {
     }
 
     /// Starts loading member `m`'s slot (its list, or where its block is).
-    pub(crate) fn warm_handle(&self, m: u32) {
+    pub(crate) fn warm_slot(&self, m: u32) {
         prefetch(&self.slots[m as usize]);
     }
 
-    /// The second step of [`Tabs::warm_handle`], once the slot has loaded:
+    /// The second step of [`Tabs::warm_slot`], once the slot has loaded:
     /// a list in a block starts loading, to be searched from its start and
     /// added to at its end (the first free place, written, so loaded for
     /// writing, else its last entry).

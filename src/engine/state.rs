@@ -307,7 +307,7 @@ pub struct Engine {
 pub const WARM_AHEAD: usize = 16;
 
 /// How many actions ahead it calls [`Engine::warm_tab`], which reads the
-/// tab handle the earlier step loaded.
+/// tab slot the earlier step loaded.
 pub const WARM_TAB_AHEAD: usize = 6;
 
 /// The pair bits a request in direction `d` leaves when it is taken out of
@@ -527,23 +527,24 @@ impl Engine {
     /// send, see [`Engine::warm_message`]) will touch, so that a caller
     /// walking a batch of them can overlap the memory waits of later ones
     /// with the current one (the waits are what a decision costs on a large
-    /// network): their pair's record and the recipient's tab handle. Call
+    /// network): their pair's record and the recipient's tab slot (its one
+    /// request, or where its longer tab is). Call
     /// it [`WARM_AHEAD`] actions ahead, and [`Engine::warm_tab`]
     /// [`WARM_TAB_AHEAD`] ahead.
     pub fn warm(&self, sender: MemberId, recipient: MemberId) {
         prefetch_write(self.pairs.home(PairKey::of(sender, recipient)));
-        self.warm_handle(recipient);
+        self.warm_slot(recipient);
     }
 
     /// [`Engine::warm`] without the pair record: for answers while their
     /// pair updates are queued ([`Engine::queue_pair_updates`]).
-    pub fn warm_handle(&self, recipient: MemberId) {
-        self.requests.warm_handle(recipient);
+    pub fn warm_slot(&self, recipient: MemberId) {
+        self.requests.warm_slot(recipient);
     }
 
     /// The second step of [`Engine::warm`], a few messages later: starts
-    /// loading the recipient's request tab itself (its address is known once
-    /// the warmed tab handle has arrived).
+    /// loading the recipient's request tab itself, when it is longer than its
+    /// slot holds (its address is known once the warmed slot has arrived).
     pub fn warm_tab(&self, recipient: MemberId) {
         self.requests.warm(recipient);
         prefetch(&self.flags[recipient as usize]);

@@ -684,11 +684,11 @@ impl Run<'_> {
     }
 
     /// Starts the loads an answer will wait for: the recipient's request
-    /// tab handle, the header of the sender's memory of what it awaits.
+    /// tab slot, the slot of the sender's memory of what it awaits.
     fn warm_answer(&self, a: &Answer) {
-        self.engine.warm_handle(a.recipient);
+        self.engine.warm_slot(a.recipient);
         let (c, i) = in_chunk(a.sender);
-        self.awaiting[c].warm_handle(i);
+        self.awaiting[c].warm_slot(i);
         prefetch(&self.world.pop.persona[a.sender as usize]);
     }
 
