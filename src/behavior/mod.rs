@@ -290,9 +290,7 @@ impl<'a> World<'a> {
         let event_name = event.map(|e| text::EventName(e).to_string());
         let hints = Hints {
             recipient_name: Some(first_name(recipient)),
-            recipient_industry: Some(
-                &pop.industry_names[pop.industry[recipient as usize] as usize],
-            ),
+            recipient_industry: Some(&pop.industry_names[pop.industry_of(recipient) as usize]),
             shared_event: event_name.as_deref(),
         };
         Intent {
@@ -393,7 +391,7 @@ impl<'a> World<'a> {
             return;
         }
         // Bulk outreach: one text, written and read once, for every recipient today.
-        let industry = &pop.industry_names[pop.industry[s as usize] as usize];
+        let industry = &pop.industry_names[pop.industry_of(s) as usize];
         let bulk = rng.random_bool(style.bulk).then(|| {
             let ingredients = draw_ingredients(&mut rng, style);
             let slots = Slots {
@@ -423,7 +421,7 @@ impl<'a> World<'a> {
                         sender_name: first_name(s),
                         recipient_name: Some(first_name(r)),
                         sender_industry: industry,
-                        recipient_industry: &pop.industry_names[pop.industry[r as usize] as usize],
+                        recipient_industry: &pop.industry_names[pop.industry_of(r) as usize],
                         event,
                         topic_seed: ingredients.variant ^ s,
                     };
@@ -540,7 +538,6 @@ impl<'a> World<'a> {
                 pop.connections.warm_row(r);
                 for q in requests {
                     pop.connections.warm_bounds(q.sender);
-                    prefetch(&pop.industry[q.sender as usize]);
                     prefetch(&pop.persona[q.sender as usize]);
                 }
             }
@@ -634,7 +631,7 @@ impl<'a> World<'a> {
         let mut logit = m.accept_bias + m.quality_weight * (f64::from(q.quality_score) - 0.5)
             - m.spam_weight * f64::from(q.spam_score)
             + m.shared_connections_weight * f64::from(shared).ln_1p() / std::f64::consts::LN_2;
-        if pop.industry[r as usize] == pop.industry[s as usize] {
+        if pop.industry_of(r) == pop.industry_of(s) {
             logit += m.same_industry_bonus;
         }
         if tag.met() {

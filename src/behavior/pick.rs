@@ -130,7 +130,6 @@ impl<'a> World<'a> {
                 if let Step::Chosen(r) = *step {
                     if r != *s {
                         // What writing to them will read.
-                        prefetch(&pop.industry[r as usize]);
                         pop.warm_met(r);
                         chosen.push(r);
                     }
@@ -160,7 +159,7 @@ impl<'a> World<'a> {
         if style.to_pages > 0.0 && rng.random_bool(style.to_pages) {
             return chosen(pick(rng, &pop.pages));
         }
-        let industry = pop.industry[s as usize] as usize;
+        let industry = pop.industry_of(s) as usize;
         match pop.persona[s as usize] {
             Persona::Harasser => chosen(pick(rng, pop.victims.row(s))),
             Persona::Spammer => Step::Chosen(rng.random_range(0..pop.len() as u32)),
@@ -215,7 +214,7 @@ impl<'a> World<'a> {
     /// this one reads.
     fn next_step(&self, step: Step<'a>, rng: &mut Pcg64Mcg, s: MemberId) -> Step<'a> {
         let pop: &'a Population = self.pop;
-        let industry = pop.industry[s as usize] as usize;
+        let industry = pop.industry_of(s) as usize;
         match step {
             Step::Drawn(m) => Step::Chosen(*m),
             Step::Friend(&friend) => {
@@ -237,13 +236,8 @@ impl<'a> World<'a> {
                 }
                 None => self.anyone_in(rng, industry),
             },
-            Step::FriendsConnection(theirs) => {
-                prefetch(&pop.industry[*theirs as usize]);
-                Step::FriendOfFriend(*theirs)
-            }
-            Step::FriendOfFriend(m) if pop.industry[m as usize] as usize == industry => {
-                Step::Chosen(m)
-            }
+            Step::FriendsConnection(theirs) => Step::FriendOfFriend(*theirs),
+            Step::FriendOfFriend(m) if pop.industry_of(m) as usize == industry => Step::Chosen(m),
             Step::FriendOfFriend(_) => self.anyone_in(rng, industry),
             Step::Chosen(_) | Step::NoOne => step,
         }
@@ -317,7 +311,7 @@ mod tests {
                 let connected = |r: MemberId| pop.connections.contains(s, r);
                 for &r in chosen.of(k) {
                     assert_ne!(r, s, "nobody writes to themselves");
-                    let same_industry = pop.industry[r as usize] == pop.industry[s as usize];
+                    let same_industry = pop.industry_of(r) == pop.industry_of(s);
                     match pop.persona[s as usize] {
                         Persona::Harasser => {
                             assert!(connected(r) || pop.victims.row(s).contains(&r))

@@ -137,7 +137,15 @@ pub fn first_name(member: u32) -> &'static str {
 pub struct Population {
     pub is_page: Vec<bool>,
     pub persona: Vec<Persona>,
+    /// Each member's industry; read it through [`Population::industry_of`].
     pub industry: Vec<u16>,
+    /// Where each industry's block of ids starts, when members are numbered
+    /// industry by industry (a generated network always is, see
+    /// [`generate`]; an import whose rows come so is too): a member's
+    /// industry is then found in this short list, not by a random read of
+    /// `industry`, which on a large network misses the caches on every
+    /// message written and every request looked at.
+    pub industry_starts: Option<Vec<u32>>,
     pub requests_off: Vec<bool>,
     pub job_seeking: Vec<bool>,
     /// Connections (symmetric, people only).
@@ -216,8 +224,18 @@ impl Population {
         counts
     }
 
+    /// Member `m`'s industry.
+    pub fn industry_of(&self, m: u32) -> u16 {
+        match &self.industry_starts {
+            // The last block starting at or before `m` (an empty industry's
+            // block starts where the next one does).
+            Some(starts) => (starts.partition_point(|&start| start <= m) - 1) as u16,
+            None => self.industry[m as usize],
+        }
+    }
+
     /// Fills the derived indexes (people by industry, open to work first;
-    /// pages).
+    /// pages; the industries' blocks of ids, if members are numbered so).
     fn index(&mut self, industries: usize) {
         let this = &*self;
         let people = |seeking: bool| {
@@ -239,6 +257,11 @@ impl Population {
         self.people_by_industry = by_industry;
         self.seekers_by_industry = seekers;
         self.pages = pages;
+        self.industry_starts = self.industry.is_sorted().then(|| {
+            (0..industries as u16)
+                .map(|i| self.industry.partition_point(|&j| j < i) as u32)
+                .collect()
+        });
         self.industry_names = (0..industries as u16).map(industry_name).collect();
     }
 }
@@ -391,6 +414,8 @@ impl EdgeBlock {
             prefetch(&pop.industry[self.ends[e] as usize]);
         }
         let table = |e: usize| {
+            // Read from the list (loading meanwhile): in this batch loop
+            // that is cheaper than searching the blocks for each end.
             let industry = pop.industry[self.ends[e] as usize] as usize;
             let local = &by_industry[industry];
             (self.in_industry[e] && !local.is_empty()).then_some((industry, local))
@@ -551,6 +576,33 @@ mod tests {
         }
         assert!(pop.events.rows() > 0);
         assert!(pop.attended.len() == pop.events.len());
+    }
+
+    #[test]
+    fn a_members_industry_is_found_from_the_blocks_as_from_the_list() {
+        let pop = generate(&small(), 3, 0);
+        assert!(pop.industry_starts.is_some(), "generated: in blocks");
+        for m in 0..pop.len() as u32 {
+            assert_eq!(pop.industry_of(m), pop.industry[m as usize], "member {m}");
+        }
+        // Blocks with an industry nobody is in, and members out of order.
+        let mut pop = Population {
+            is_page: vec![false; 5],
+            job_seeking: vec![false; 5],
+            industry: vec![0, 0, 2, 2, 3],
+            ..Population::default()
+        };
+        pop.index(4);
+        assert_eq!(pop.industry_starts.as_deref(), Some(&[0, 2, 2, 4][..]));
+        let found: Vec<u16> = (0..5).map(|m| pop.industry_of(m)).collect();
+        assert_eq!(found, pop.industry);
+        pop.industry = vec![1, 0, 1, 0, 0];
+        pop.index(2);
+        assert!(
+            pop.industry_starts.is_none(),
+            "not in blocks: the list is read"
+        );
+        assert_eq!(pop.industry_of(2), 1);
     }
 
     #[test]
