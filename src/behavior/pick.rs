@@ -1,8 +1,8 @@
 //! Whom senders write to, chosen for a batch of senders at once.
 //!
 //! Choosing a recipient may take a chain of reads of large tables, each
-//! needing the one before: a friend's connections, then that friend of a
-//! friend's industry. On a network of a million members each read waits on
+//! needing the one before: a friend's connection list's bounds, then one
+//! entry of it. On a network of a million members each read waits on
 //! memory, and one message at a time the waits add up (they were a sixth of
 //! planning at a million members).
 //! Here every message of a batch advances one [`Step`] per pass, and each
@@ -41,7 +41,9 @@ enum Step<'a> {
     FriendOf(MemberId),
     /// The friend's connection drawn, loading.
     FriendsConnection(&'a u32),
-    /// A friend of a friend: chosen if in the sender's industry.
+    /// A friend of a friend: chosen if in the sender's industry (a step of
+    /// its own though nothing is left to load: a sender's draws keep their
+    /// order, pass by pass).
     FriendOfFriend(MemberId),
 }
 

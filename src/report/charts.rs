@@ -161,6 +161,7 @@ impl LineChart<'_> {
         let mut size = (0, 0);
         for (name, _) in &self.series {
             let (w, h) = root.estimate_text_size(name, &font).map_err(err)?;
+            // plotters spaces a legend's lines 1.25 text heights apart.
             size = (
                 size.0.max(w as i32),
                 size.1 + (h as f64 * 1.25).ceil() as i32,
