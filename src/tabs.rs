@@ -31,7 +31,8 @@ enum Slot<T> {
 }
 
 /// A slot on a 32-byte boundary: a slot read at random (a request tab's,
-/// on every send) is then one cache line, never two.
+/// on every send) is then one cache line, never two, for entries of up to
+/// 28 bytes, as a pending request is (tested).
 #[derive(Clone, Copy, Debug)]
 #[repr(align(32))]
 struct Aligned<T>(Slot<T>);
@@ -295,6 +296,12 @@ mod tests {
         assert_eq!(tabs.pool.len(), pool, "the freed block of 4 is reused");
         assert_eq!(tabs.get(0), &[0, 1, 2, 3, 4]);
         assert_eq!(tabs.get(1), &[9, 10]);
+    }
+
+    #[test]
+    fn a_request_tabs_slot_is_half_a_cache_line() {
+        let size = std::mem::size_of::<Aligned<crate::engine::PendingRequest>>();
+        assert_eq!(size, 32);
     }
 
     #[test]
