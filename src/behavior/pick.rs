@@ -161,7 +161,6 @@ impl<'a> World<'a> {
         if style.to_pages > 0.0 && rng.random_bool(style.to_pages) {
             return chosen(pick(rng, &pop.pages));
         }
-        let industry = pop.industry_of(s) as usize;
         match pop.persona[s as usize] {
             Persona::Harasser => chosen(pick(rng, pop.victims.row(s))),
             Persona::Spammer => Step::Chosen(rng.random_range(0..pop.len() as u32)),
@@ -199,24 +198,26 @@ impl<'a> World<'a> {
                     prefetch(friend);
                     Step::Friend(friend)
                 }
-                None => self.anyone_in(rng, industry),
+                None => self.anyone_in(rng, s),
             },
-            Persona::Member => self.anyone_in(rng, industry),
+            Persona::Member => self.anyone_in(rng, s),
         }
     }
 
-    /// Anyone of an industry's people (the fallback of the choices that
-    /// look for someone of the sender's industry).
-    fn anyone_in(&self, rng: &mut Pcg64Mcg, industry: usize) -> Step<'a> {
+    /// Anyone of the people of sender `s`'s industry (the fallback of the
+    /// choices that look for someone of that industry).
+    fn anyone_in(&self, rng: &mut Pcg64Mcg, s: MemberId) -> Step<'a> {
         let pop: &'a Population = self.pop;
-        chosen(pick(rng, &pop.people_by_industry[industry]))
+        chosen(pick(
+            rng,
+            &pop.people_by_industry[pop.industry_of(s) as usize],
+        ))
     }
 
     /// The next step of a choice whose previous step started loading what
     /// this one reads.
     fn next_step(&self, step: Step<'a>, rng: &mut Pcg64Mcg, s: MemberId) -> Step<'a> {
         let pop: &'a Population = self.pop;
-        let industry = pop.industry_of(s) as usize;
         match step {
             Step::Drawn(m) => Step::Chosen(*m),
             Step::Friend(&friend) => {
@@ -236,11 +237,11 @@ impl<'a> World<'a> {
                     prefetch(theirs);
                     Step::FriendsConnection(theirs)
                 }
-                None => self.anyone_in(rng, industry),
+                None => self.anyone_in(rng, s),
             },
             Step::FriendsConnection(theirs) => Step::FriendOfFriend(*theirs),
-            Step::FriendOfFriend(m) if pop.industry_of(m) as usize == industry => Step::Chosen(m),
-            Step::FriendOfFriend(_) => self.anyone_in(rng, industry),
+            Step::FriendOfFriend(m) if pop.industry_of(m) == pop.industry_of(s) => Step::Chosen(m),
+            Step::FriendOfFriend(_) => self.anyone_in(rng, s),
             Step::Chosen(_) | Step::NoOne => step,
         }
     }

@@ -145,7 +145,7 @@ pub struct Population {
     /// industry is then found in this short list, not by a random read of
     /// `industry`, which on a large network misses the caches on every
     /// message written and every request looked at.
-    pub industry_starts: Option<Vec<u32>>,
+    pub(crate) industry_starts: Option<Vec<u32>>,
     pub requests_off: Vec<bool>,
     pub job_seeking: Vec<bool>,
     /// Connections (symmetric, people only).
