@@ -290,7 +290,7 @@ impl<'a> World<'a> {
         let event_name = event.map(|e| text::EventName(e).to_string());
         let hints = Hints {
             recipient_name: Some(first_name(recipient)),
-            recipient_industry: Some(&pop.industry_names[pop.industry_of(recipient) as usize]),
+            recipient_industry: Some(pop.industry_name_of(recipient)),
             shared_event: event_name.as_deref(),
         };
         Intent {
@@ -391,7 +391,7 @@ impl<'a> World<'a> {
             return;
         }
         // Bulk outreach: one text, written and read once, for every recipient today.
-        let industry = &pop.industry_names[pop.industry_of(s) as usize];
+        let industry = pop.industry_name_of(s);
         let bulk = rng.random_bool(style.bulk).then(|| {
             let ingredients = draw_ingredients(&mut rng, style);
             let slots = Slots {
@@ -421,7 +421,7 @@ impl<'a> World<'a> {
                         sender_name: first_name(s),
                         recipient_name: Some(first_name(r)),
                         sender_industry: industry,
-                        recipient_industry: &pop.industry_names[pop.industry_of(r) as usize],
+                        recipient_industry: pop.industry_name_of(r),
                         event,
                         topic_seed: ingredients.variant ^ s,
                     };

@@ -234,6 +234,11 @@ impl Population {
         }
     }
 
+    /// The name of member `m`'s industry.
+    pub fn industry_name_of(&self, m: u32) -> &str {
+        &self.industry_names[self.industry_of(m) as usize]
+    }
+
     /// Fills the derived indexes (people by industry, open to work first;
     /// pages; the industries' blocks of ids, if members are numbered so).
     fn index(&mut self, industries: usize) {

@@ -331,7 +331,7 @@ impl Run<'_> {
             },
             persona,
             recipient_name: first_name(i.recipient),
-            recipient_industry: pop.industry_names[pop.industry_of(i.recipient) as usize].clone(),
+            recipient_industry: pop.industry_name_of(i.recipient).to_string(),
             shared_event: pop
                 .met(i.sender, i.recipient)
                 .map(|e| EventName(e).to_string())
