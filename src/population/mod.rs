@@ -368,7 +368,7 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
             let mut rng = stream(seed, Purpose::Graph, &[rep, u64::MAX - c]);
             let count = CHUNK.min(edges - c * CHUNK) as usize;
             let mut out = Vec::with_capacity(count);
-            let mut block = EdgeBlock::default();
+            let mut block = EdgeBlock::new();
             while out.len() < count {
                 let k = EDGE_BLOCK.min(count - out.len());
                 block.draw(&mut rng, k, cfg.in_industry_share);
@@ -385,16 +385,26 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
 /// for: on a million members those tables live far from the CPU.
 const EDGE_BLOCK: usize = 32;
 
-#[derive(Default)]
 struct EdgeBlock {
     /// Raw draws for the first end, the second end, and the in-industry coin.
     first: [u64; EDGE_BLOCK],
     second: [u64; EDGE_BLOCK],
     in_industry: [bool; EDGE_BLOCK],
     ends: [u32; EDGE_BLOCK],
+    picked: [u32; EDGE_BLOCK],
 }
 
 impl EdgeBlock {
+    fn new() -> Self {
+        EdgeBlock {
+            first: [0; EDGE_BLOCK],
+            second: [0; EDGE_BLOCK],
+            in_industry: [false; EDGE_BLOCK],
+            ends: [0; EDGE_BLOCK],
+            picked: [0; EDGE_BLOCK],
+        }
+    }
+
     fn draw(&mut self, rng: &mut impl rand::Rng, k: usize, in_industry_share: f64) {
         for e in 0..k {
             self.first[e] = rng.next_u64();
@@ -431,12 +441,23 @@ impl EdgeBlock {
                 None => prefetch(everyone.slot(self.second[e])),
             }
         }
+        // The second end: a member, or a place in the industry's list of
+        // people (loading meanwhile: at a million members that list is
+        // another random read).
         for e in 0..k {
-            let b = match table(e) {
+            self.picked[e] = match table(e) {
                 Some((industry, local)) => {
-                    pop.people_by_industry[industry][local.resolve(self.second[e])]
+                    let i = local.resolve(self.second[e]);
+                    prefetch(&pop.people_by_industry[industry][i]);
+                    i as u32
                 }
                 None => everyone.resolve(self.second[e]) as u32,
+            };
+        }
+        for e in 0..k {
+            let b = match table(e) {
+                Some((industry, _)) => pop.people_by_industry[industry][self.picked[e] as usize],
+                None => self.picked[e],
             };
             out.push((self.ends[e], b));
         }
