@@ -66,6 +66,7 @@ fn engine_bench() -> f64 {
     };
     let mut engine = Engine::new(policy, MEMBERS as usize);
     engine.reserve_pairs(16 * PER_DAY);
+    engine.reserve_texts(PER_DAY);
     for &p in &pop.pages {
         engine.make_page(p);
     }

@@ -6,6 +6,10 @@
 //! cache line, and that line's address follows from the key alone: a caller
 //! walking a batch of messages can start loading it several messages ahead
 //! ([`Table::home`] + [`crate::prefetch`]). Records are never removed.
+//!
+//! A table may also place its keys in the order of a member id
+//! ([`Table::ordered`], [`in_member_order`]) rather than at random, for
+//! callers that walk members in order.
 
 use rayon::prelude::*;
 
@@ -14,7 +18,12 @@ pub(crate) trait Key: Copy + Eq {
     /// The key of an empty slot.
     const VACANT: Self;
 
-    fn hash(self) -> u64;
+    /// Where a probe for the key starts, as a fraction of the table (in
+    /// units of 2^-64), spread evenly over a table's keys. `span` is the
+    /// member count of a table made with [`Table::ordered`], for keys that
+    /// place themselves in the order of a member id ([`in_member_order`]);
+    /// 0 for a table placed by hash alone.
+    fn place(self, span: u64) -> u64;
 
     /// Whether a slot holding `self` is taken for a probe of `probe`. Keys
     /// that carry a generation (today's texts) leave the slots of earlier
@@ -37,14 +46,49 @@ pub(crate) struct Table<K, V> {
     slots: Vec<(K, V)>,
     /// Taken slots (of the current generation).
     len: usize,
+    /// Passed to [`Key::place`].
+    span: u64,
 }
+
+/// Mixes a 64-bit value (Fibonacci hashing): its high bits depend on all of
+/// the input's, so they place keys evenly.
+pub(crate) fn mix(x: u64) -> u64 {
+    x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A place in member order: the table is cut into one part per `window`
+/// members of `span`, and a key goes to a spot of its member's part chosen
+/// by `hash` (mixed). Why: the simulator's sends and answers come member by
+/// member in increasing order, so keys placed so are read in a sweep
+/// through the table, not at random (a large table's random reads wait on
+/// memory; a sweep's are mostly in cache). A window of many members evens
+/// out how many records each part holds.
+pub(crate) fn in_member_order(member: u32, hash: u64, span: u64, window: u64) -> u64 {
+    let share = u64::MAX / span.div_ceil(window);
+    (u64::from(member) / window)
+        .wrapping_mul(share)
+        .wrapping_add(mix(hash) % share)
+}
+
+/// A probe this long in a table placed in member order means that its keys
+/// crowd one part of it (more of them there than its share of slots, as
+/// when the table was not reserved for a day's or a run's records): the
+/// table goes back to placing keys by hash, where probes stay short at any
+/// load below [`LOAD_NUM`]/[`LOAD_DEN`].
+const CROWDED: usize = 256;
 
 impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
     pub(crate) fn new() -> Self {
-        Self::with_slots(16)
+        Self::ordered(0)
     }
 
-    fn with_slots(slots: usize) -> Self {
+    /// A table whose keys may place themselves in the order of a member id
+    /// among `span` members (see [`Key::place`]).
+    pub(crate) fn ordered(span: u64) -> Self {
+        Self::with_slots(16, span)
+    }
+
+    fn with_slots(slots: usize, span: u64) -> Self {
         // Written out now (the vacant key is not all zeros), so the pages
         // are in place before the table is used; a large table (hundreds of
         // MiB on a network of millions) by all threads.
@@ -54,7 +98,11 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
         } else {
             (0..slots).into_par_iter().map(|_| vacant).collect()
         };
-        Table { slots, len: 0 }
+        Table {
+            slots,
+            len: 0,
+            span,
+        }
     }
 
     /// Makes room for `records` records without growing.
@@ -65,10 +113,10 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
         }
     }
 
-    /// The mixed hash scaled to the table's size (its top bits decide).
+    /// The key's place scaled to the table's size.
     fn home_index(&self, key: K) -> usize {
-        let mixed = key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        ((u128::from(mixed) * self.slots.len() as u128) >> 64) as usize
+        let place = key.place(self.span);
+        ((u128::from(place) * self.slots.len() as u128) >> 64) as usize
     }
 
     /// The slot where a probe for `key` starts (to prefetch).
@@ -111,11 +159,27 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
     /// ([`Table::set`]), with no other change to the table in between.
     pub(crate) fn slot(&mut self, key: K) -> usize {
         let i = self.find(key);
-        if self.slots[i].0 == key || (self.len + 1) * LOAD_DEN <= self.slots.len() * LOAD_NUM {
+        if self.slots[i].0 == key {
             return i;
         }
-        self.rehash_live(self.slots.len() * 3 / 2, key);
+        if self.span != 0 && self.distance(key, i) > CROWDED {
+            self.rehash_live(self.slots.len(), 0, key);
+        } else if (self.len + 1) * LOAD_DEN > self.slots.len() * LOAD_NUM {
+            self.rehash_live(self.slots.len() * 3 / 2, self.span, key);
+        } else {
+            return i;
+        }
         self.find(key)
+    }
+
+    /// How far slot `i` is past `key`'s home slot.
+    fn distance(&self, key: K, i: usize) -> usize {
+        let home = self.home_index(key);
+        if i >= home {
+            i - home
+        } else {
+            i + self.slots.len() - home
+        }
     }
 
     /// The record of `key` at `slot` (from [`Table::slot`]), if there is one.
@@ -139,7 +203,7 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
     }
 
     fn rehash(&mut self, slots: usize) {
-        let old = std::mem::replace(self, Self::with_slots(slots));
+        let old = std::mem::replace(self, Self::with_slots(slots, self.span));
         for (k, v) in old.slots {
             if k != K::VACANT {
                 self.insert_new(k, v);
@@ -147,9 +211,10 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
         }
     }
 
-    /// Grows, keeping only the records of `current`'s generation.
-    fn rehash_live(&mut self, slots: usize, current: K) {
-        let old = std::mem::replace(self, Self::with_slots(slots));
+    /// Grows (or places keys anew: `span`), keeping only the records of
+    /// `current`'s generation.
+    fn rehash_live(&mut self, slots: usize, span: u64, current: K) {
+        let old = std::mem::replace(self, Self::with_slots(slots, span));
         for (k, v) in old.slots {
             if k.holds_for(current) {
                 self.insert_new(k, v);
@@ -179,8 +244,8 @@ mod tests {
             id: u32::MAX,
             day: u32::MAX,
         };
-        fn hash(self) -> u64 {
-            u64::from(self.id) % 7 // many collisions on purpose
+        fn place(self, _: u64) -> u64 {
+            mix(u64::from(self.id) % 7) // many collisions on purpose
         }
         fn holds_for(self, probe: Self) -> bool {
             self.day == probe.day
@@ -189,12 +254,85 @@ mod tests {
 
     impl Key for u64 {
         const VACANT: Self = u64::MAX;
-        fn hash(self) -> u64 {
-            self
+        fn place(self, _: u64) -> u64 {
+            mix(self)
         }
         fn holds_for(self, _: Self) -> bool {
             self != u64::MAX
         }
+    }
+
+    /// A record of one member's, placed in member order.
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+    struct Owned {
+        member: u32,
+        id: u32,
+    }
+
+    impl Key for Owned {
+        const VACANT: Self = Owned {
+            member: u32::MAX,
+            id: u32::MAX,
+        };
+        fn place(self, span: u64) -> u64 {
+            let hash = u64::from(self.member) << 32 | u64::from(self.id);
+            if span == 0 {
+                return mix(hash);
+            }
+            in_member_order(self.member, hash, span, 16)
+        }
+        fn holds_for(self, _: Self) -> bool {
+            self != Self::VACANT
+        }
+    }
+
+    /// `records` records of 1000 members, member by member (some members
+    /// with many), counted in an ordered table and in a map.
+    fn fill_in_member_order(table: &mut Table<Owned, u32>, records: u32) {
+        let mut map = std::collections::HashMap::new();
+        for k in 0..records {
+            let member = k * 1000 / records;
+            let key = Owned {
+                member,
+                id: (k * 7919) % 50,
+            };
+            *table.entry(key) += 1;
+            *map.entry(key).or_insert(0u32) += 1;
+        }
+        assert_eq!(table.len, map.len());
+        for (k, v) in &map {
+            assert_eq!(table.get(*k), Some(v));
+        }
+    }
+
+    #[test]
+    fn a_reserved_table_keeps_member_order_with_short_probes() {
+        let mut table: Table<Owned, u32> = Table::ordered(1000);
+        table.reserve(20_000);
+        fill_in_member_order(&mut table, 20_000);
+        assert_eq!(table.span, 1000, "fell back to hashing");
+        // Members' records come in the order of their windows.
+        let window_of = |i: usize| table.slots[i].0.member / 16;
+        let taken: Vec<usize> = (0..table.slots.len())
+            .filter(|&i| table.slots[i].0 != Owned::VACANT)
+            .collect();
+        let out_of_order = taken
+            .windows(2)
+            .filter(|w| window_of(w[1]) < window_of(w[0]))
+            .count();
+        assert!(
+            out_of_order <= 1,
+            "{out_of_order} (one wrap around the end allowed)"
+        );
+    }
+
+    /// Unreserved, the first parts of an ordered table crowd as it fills
+    /// part by part: it places keys by hash instead, and loses nothing.
+    #[test]
+    fn a_crowded_ordered_table_falls_back_to_hashing() {
+        let mut table: Table<Owned, u32> = Table::ordered(1000);
+        fill_in_member_order(&mut table, 20_000);
+        assert_eq!(table.span, 0);
     }
 
     #[test]

@@ -216,9 +216,14 @@ pub fn run(
         log_events: keep.events,
     };
     // Every new message may start a pair's record: room for them all up
-    // front, so the serial send phase never stops to rehash a large table.
+    // front, so the serial send phase never stops to rehash a large table
+    // (and its records stay placed in member order: see `Engine::reserve_texts`).
+    // Likewise today's texts: at most a day's new messages, follow-ups and
+    // replies (half as many again as the new ones is ample).
+    let new_messages = expected_new_messages(pop, scenario);
+    run.engine.reserve_pairs(new_messages as usize);
     run.engine
-        .reserve_pairs(expected_new_messages(pop, scenario) as usize);
+        .reserve_texts((1.5 * new_messages / f64::from(scenario.days.max(1))) as usize);
     for m in 0..n {
         if pop.is_page[m] {
             run.engine.make_page(m as u32);
