@@ -315,16 +315,36 @@ fn gallop_common(short: &[u32], mut long: &[u32]) -> u32 {
     n
 }
 
-/// Vose's alias table: O(1) draws of an index with probability
-/// proportional to its weight. Each entry is (probability of keeping the
-/// index, its alias), side by side: one draw reads one cache line.
+/// Vose's alias table: O(1) draws of an index (or of a label given to each
+/// index) with probability proportional to its weight. Each entry is
+/// (probability of keeping the slot, the slot's label, its alias's label),
+/// side by side: one draw reads one cache line and yields a label without
+/// a second read (a member id in a list of members, say).
 #[derive(Clone, Debug, Default)]
 pub struct Alias {
-    table: Vec<(f32, u32)>,
+    table: Vec<Entry>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    keep: f32,
+    label: u32,
+    alias: u32,
 }
 
 impl Alias {
+    /// Draws of an index.
     pub fn new(weights: &[f64]) -> Self {
+        Self::labelled(weights, |i| i as u32)
+    }
+
+    /// Draws of `labels[i]` with the weight of `weights[i]`.
+    pub fn of(weights: &[f64], labels: &[u32]) -> Self {
+        assert_eq!(weights.len(), labels.len(), "a label for every weight");
+        Self::labelled(weights, |i| labels[i])
+    }
+
+    fn labelled(weights: &[f64], label: impl Fn(usize) -> u32) -> Self {
         let n = weights.len();
         let total: f64 = weights.iter().sum();
         if n == 0 || total <= 0.0 {
@@ -345,7 +365,16 @@ impl Alias {
             }
         }
         Alias {
-            table: prob.into_iter().zip(alias).collect(),
+            table: prob
+                .into_iter()
+                .zip(alias)
+                .enumerate()
+                .map(|(i, (keep, alias))| Entry {
+                    keep,
+                    label: label(i),
+                    alias: label(alias as usize),
+                })
+                .collect(),
         }
     }
 
@@ -353,27 +382,26 @@ impl Alias {
         self.table.is_empty()
     }
 
-    /// A random index (panics on an empty table: check `is_empty`).
-    pub fn sample<R: rand::Rng>(&self, rng: &mut R) -> usize {
+    /// A random index or label (panics on an empty table: check `is_empty`).
+    pub fn sample<R: rand::Rng>(&self, rng: &mut R) -> u32 {
         self.resolve(rng.next_u64())
     }
 
-    /// The index one uniform 64-bit draw `x` stands for: its high bits pick
-    /// the slot, its low 24 bits toss the slot's coin (independent for any
-    /// table below 2^40 entries).
-    pub fn resolve(&self, x: u64) -> usize {
-        let i = self.slot_index(x);
-        let (keep, alias) = self.table[i];
-        if ((x & 0xFF_FFFF) as f32) < keep * (1 << 24) as f32 {
-            i
+    /// The index or label one uniform 64-bit draw `x` stands for: its high
+    /// bits pick the slot, its low 24 bits toss the slot's coin (independent
+    /// for any table below 2^40 entries).
+    pub fn resolve(&self, x: u64) -> u32 {
+        let e = self.slot(x);
+        if ((x & 0xFF_FFFF) as f32) < e.keep * (1 << 24) as f32 {
+            e.label
         } else {
-            alias as usize
+            e.alias
         }
     }
 
     /// The entry `resolve(x)` will read, so a caller drawing many indexes
     /// can start loading it early (see [`crate::prefetch`]).
-    pub fn slot(&self, x: u64) -> &(f32, u32) {
+    pub fn slot(&self, x: u64) -> &Entry {
         &self.table[self.slot_index(x)]
     }
 
@@ -463,11 +491,25 @@ mod tests {
         let mut rng = crate::rng::stream(1, crate::rng::Purpose::Graph, &[0]);
         let mut counts = [0u32; 3];
         for _ in 0..40_000 {
-            counts[alias.sample(&mut rng)] += 1;
+            counts[alias.sample(&mut rng) as usize] += 1;
         }
         assert_eq!(counts[2], 0);
         let share = f64::from(counts[1]) / 40_000.0;
         assert!((share - 0.75).abs() < 0.02, "{share}");
+    }
+
+    /// A labelled table draws exactly the labels of the indexes the plain
+    /// one draws, for the same draws.
+    #[test]
+    fn labelled_alias_draws_the_labels_of_the_same_indexes() {
+        let weights = [0.5, 2.0, 0.0, 7.0, 1.0, 1.0];
+        let labels = [40, 11, 97, 3, 58, 26];
+        let (plain, labelled) = (Alias::new(&weights), Alias::of(&weights, &labels));
+        let mut rng = crate::rng::stream(2, crate::rng::Purpose::Graph, &[0]);
+        for _ in 0..10_000 {
+            let x = rand::Rng::next_u64(&mut rng);
+            assert_eq!(labelled.resolve(x), labels[plain.resolve(x) as usize]);
+        }
     }
 
     /// A case proptest once found: a block that moves on while the other

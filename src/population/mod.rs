@@ -351,12 +351,8 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
         .people_by_industry
         .iter()
         .map(|members| {
-            Alias::new(
-                &members
-                    .iter()
-                    .map(|m| weight[*m as usize])
-                    .collect::<Vec<_>>(),
-            )
+            let weights: Vec<f64> = members.iter().map(|m| weight[*m as usize]).collect();
+            Alias::of(&weights, members)
         })
         .collect();
     let edges = (weight.iter().sum::<f64>() / 2.0).round() as u64;
@@ -391,7 +387,6 @@ struct EdgeBlock {
     second: [u64; EDGE_BLOCK],
     in_industry: [bool; EDGE_BLOCK],
     ends: [u32; EDGE_BLOCK],
-    picked: [u32; EDGE_BLOCK],
 }
 
 impl EdgeBlock {
@@ -401,7 +396,6 @@ impl EdgeBlock {
             second: [0; EDGE_BLOCK],
             in_industry: [false; EDGE_BLOCK],
             ends: [0; EDGE_BLOCK],
-            picked: [0; EDGE_BLOCK],
         }
     }
 
@@ -425,41 +419,26 @@ impl EdgeBlock {
             prefetch(everyone.slot(self.first[e]));
         }
         for e in 0..k {
-            self.ends[e] = everyone.resolve(self.first[e]) as u32;
+            self.ends[e] = everyone.resolve(self.first[e]);
             prefetch(&pop.industry[self.ends[e] as usize]);
         }
+        // The second end's table: the first end's industry's people (its
+        // labels are their ids) or everyone. The industry is read from the
+        // list (loading meanwhile): in this batch loop that is cheaper than
+        // searching the blocks for each end.
         let table = |e: usize| {
-            // Read from the list (loading meanwhile): in this batch loop
-            // that is cheaper than searching the blocks for each end.
-            let industry = pop.industry[self.ends[e] as usize] as usize;
-            let local = &by_industry[industry];
-            (self.in_industry[e] && !local.is_empty()).then_some((industry, local))
+            let local = &by_industry[pop.industry[self.ends[e] as usize] as usize];
+            if self.in_industry[e] && !local.is_empty() {
+                local
+            } else {
+                everyone
+            }
         };
         for e in 0..k {
-            match table(e) {
-                Some((_, local)) => prefetch(local.slot(self.second[e])),
-                None => prefetch(everyone.slot(self.second[e])),
-            }
-        }
-        // The second end: a member, or a place in the industry's list of
-        // people (loading meanwhile: at a million members that list is
-        // another random read).
-        for e in 0..k {
-            self.picked[e] = match table(e) {
-                Some((industry, local)) => {
-                    let i = local.resolve(self.second[e]);
-                    prefetch(&pop.people_by_industry[industry][i]);
-                    i as u32
-                }
-                None => everyone.resolve(self.second[e]) as u32,
-            };
+            prefetch(table(e).slot(self.second[e]));
         }
         for e in 0..k {
-            let b = match table(e) {
-                Some((industry, _)) => pop.people_by_industry[industry][self.picked[e] as usize],
-                None => self.picked[e],
-            };
-            out.push((self.ends[e], b));
+            out.push((self.ends[e], table(e).resolve(self.second[e])));
         }
     }
 }
