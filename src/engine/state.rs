@@ -12,7 +12,7 @@
 
 use super::policy::Policy;
 use super::rules::{decide_send, Notify, Outcome, Pending, Rule, SendFacts, SendVerdict};
-use super::table::{in_member_order, mix, Key, Table};
+use super::table::{in_member_order, mix, Key, Order, Table};
 use crate::message::{Score, SendContext};
 use crate::prefetch::{prefetch, prefetch_write};
 use crate::tabs::Tabs;
@@ -51,13 +51,6 @@ struct Pair {
     unanswered: [u16; 2],
 }
 
-/// Members per part of a table placed in member order ([`in_member_order`]):
-/// a part's records stay in cache while the sends of its members go by (at
-/// the baseline's volume, about 1 MiB of pair records and 100 KiB of
-/// today's texts), and thousands of members even out the heavy senders
-/// among them.
-const ORDER_WINDOW: u64 = 4096;
-
 /// A pair of members, unordered: `low id << 32 | high id`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PairKey(u64);
@@ -74,14 +67,21 @@ impl Key for PairKey {
     /// (ids are dense and counted in `u32`).
     const VACANT: Self = PairKey(u64::MAX);
 
-    /// By the lower id (see [`in_member_order`]): a send or an answer
-    /// finds its record near those of the members before it half of the
-    /// time (when it comes from the lower id).
-    fn place(self, span: u64) -> u64 {
-        if span == 0 {
-            return mix(self.0);
-        }
-        in_member_order((self.0 >> 32) as u32, self.0, span, ORDER_WINDOW)
+    /// By one of the two ids, which one decided by the pair's hash (see
+    /// [`in_member_order`]): a send or an answer finds its record near
+    /// those of the members before it half of the time, and every member's
+    /// part holds about half of its pairs. (By the lower id alone, parts of
+    /// low ids would hold more: the lower of two random ids is more often
+    /// low, and those parts crowd.)
+    fn place(self, order: Option<Order>) -> u64 {
+        let mixed = mix(self.0);
+        let Some(order) = order else {
+            return mixed;
+        };
+        let (lo, hi) = ((self.0 >> 32) as u32, self.0 as u32);
+        // A middle bit: the top ones choose the spot in the owner's part.
+        let owner = if (mixed >> 32) & 1 == 0 { lo } else { hi };
+        in_member_order(owner, self.0, order)
     }
 
     fn holds_for(self, _: Self) -> bool {
@@ -151,12 +151,9 @@ impl Key for TextKey {
     /// By the sender (see [`in_member_order`]): a day's sends, sender by
     /// sender, sweep the table once for the replies and once for the new
     /// messages.
-    fn place(self, span: u64) -> u64 {
+    fn place(self, order: Option<Order>) -> u64 {
         let hash = self.text_hash ^ u64::from(self.sender).rotate_left(29);
-        if span == 0 {
-            return mix(hash);
-        }
-        in_member_order(self.sender, hash, span, ORDER_WINDOW)
+        order.map_or(mix(hash), |order| in_member_order(self.sender, hash, order))
     }
 
     /// Records of earlier days leave their slots free.

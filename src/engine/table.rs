@@ -19,11 +19,11 @@ pub(crate) trait Key: Copy + Eq {
     const VACANT: Self;
 
     /// Where a probe for the key starts, as a fraction of the table (in
-    /// units of 2^-64), spread evenly over a table's keys. `span` is the
-    /// member count of a table made with [`Table::ordered`], for keys that
+    /// units of 2^-64), spread evenly over a table's keys. `order` is the
+    /// [`Order`] of a table made with [`Table::ordered`], for keys that
     /// place themselves in the order of a member id ([`in_member_order`]);
-    /// 0 for a table placed by hash alone.
-    fn place(self, span: u64) -> u64;
+    /// `None` for a table placed by hash alone.
+    fn place(self, order: Option<Order>) -> u64;
 
     /// Whether a slot holding `self` is taken for a probe of `probe`. Keys
     /// that carry a generation (today's texts) leave the slots of earlier
@@ -47,8 +47,21 @@ pub(crate) struct Table<K, V> {
     /// Taken slots (of the current generation).
     len: usize,
     /// Passed to [`Key::place`].
-    span: u64,
+    order: Option<Order>,
 }
+
+/// How a table placed in member order is cut: one part per
+/// [`MEMBER_WINDOW`] members, each `share` of 2^64 wide.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Order {
+    share: u64,
+}
+
+/// Members per part of a table placed in member order: a part's records
+/// stay in cache while the members' sends and answers go by (at the
+/// baseline's volume, about 1 MiB of pair records and 100 KiB of today's
+/// texts), and thousands of members even out the heavy senders among them.
+const MEMBER_WINDOW: u64 = 4096;
 
 /// Mixes a 64-bit value (Fibonacci hashing): its high bits depend on all of
 /// the input's, so they place keys evenly.
@@ -56,18 +69,17 @@ pub(crate) fn mix(x: u64) -> u64 {
     x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// A place in member order: the table is cut into one part per `window`
-/// members of `span`, and a key goes to a spot of its member's part chosen
-/// by `hash` (mixed). Why: the simulator's sends and answers come member by
-/// member in increasing order, so keys placed so are read in a sweep
-/// through the table, not at random (a large table's random reads wait on
-/// memory; a sweep's are mostly in cache). A window of many members evens
-/// out how many records each part holds.
-pub(crate) fn in_member_order(member: u32, hash: u64, span: u64, window: u64) -> u64 {
-    let share = u64::MAX / span.div_ceil(window);
-    (u64::from(member) / window)
-        .wrapping_mul(share)
-        .wrapping_add(mix(hash) % share)
+/// A place in member order: a key goes to a spot of its member's part of
+/// the table ([`Order`]) chosen by `hash` (mixed). Why: the simulator's
+/// sends and answers come member by member in increasing order, so keys
+/// placed so are read in a sweep through the table, not at random (a large
+/// table's random reads wait on memory; a sweep's are mostly in cache).
+/// Multiplications only: a place is computed for every probe.
+pub(crate) fn in_member_order(member: u32, hash: u64, order: Order) -> u64 {
+    let within = (u128::from(mix(hash)) * u128::from(order.share)) >> 64;
+    (u64::from(member) / MEMBER_WINDOW)
+        .wrapping_mul(order.share)
+        .wrapping_add(within as u64)
 }
 
 /// A probe this long in a table placed in member order means that its keys
@@ -79,16 +91,19 @@ const CROWDED: usize = 256;
 
 impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
     pub(crate) fn new() -> Self {
-        Self::ordered(0)
+        Self::with_slots(16, None)
     }
 
     /// A table whose keys may place themselves in the order of a member id
-    /// among `span` members (see [`Key::place`]).
-    pub(crate) fn ordered(span: u64) -> Self {
-        Self::with_slots(16, span)
+    /// among `members` members (see [`Key::place`]); with none, by hash.
+    pub(crate) fn ordered(members: u64) -> Self {
+        let order = (members > 0).then(|| Order {
+            share: u64::MAX / members.div_ceil(MEMBER_WINDOW),
+        });
+        Self::with_slots(16, order)
     }
 
-    fn with_slots(slots: usize, span: u64) -> Self {
+    fn with_slots(slots: usize, order: Option<Order>) -> Self {
         // Written out now (the vacant key is not all zeros), so the pages
         // are in place before the table is used; a large table (hundreds of
         // MiB on a network of millions) by all threads.
@@ -101,7 +116,7 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
         Table {
             slots,
             len: 0,
-            span,
+            order,
         }
     }
 
@@ -115,7 +130,7 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
 
     /// The key's place scaled to the table's size.
     fn home_index(&self, key: K) -> usize {
-        let place = key.place(self.span);
+        let place = key.place(self.order);
         ((u128::from(place) * self.slots.len() as u128) >> 64) as usize
     }
 
@@ -162,10 +177,10 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
         if self.slots[i].0 == key {
             return i;
         }
-        if self.span != 0 && self.distance(key, i) > CROWDED {
-            self.rehash_live(self.slots.len(), 0, key);
+        if self.order.is_some() && self.distance(key, i) > CROWDED {
+            self.rehash_live(self.slots.len(), None, key);
         } else if (self.len + 1) * LOAD_DEN > self.slots.len() * LOAD_NUM {
-            self.rehash_live(self.slots.len() * 3 / 2, self.span, key);
+            self.rehash_live(self.slots.len() * 3 / 2, self.order, key);
         } else {
             return i;
         }
@@ -203,7 +218,7 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
     }
 
     fn rehash(&mut self, slots: usize) {
-        let old = std::mem::replace(self, Self::with_slots(slots, self.span));
+        let old = std::mem::replace(self, Self::with_slots(slots, self.order));
         for (k, v) in old.slots {
             if k != K::VACANT {
                 self.insert_new(k, v);
@@ -211,10 +226,10 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
         }
     }
 
-    /// Grows (or places keys anew: `span`), keeping only the records of
+    /// Grows (or places keys anew: `order`), keeping only the records of
     /// `current`'s generation.
-    fn rehash_live(&mut self, slots: usize, span: u64, current: K) {
-        let old = std::mem::replace(self, Self::with_slots(slots, span));
+    fn rehash_live(&mut self, slots: usize, order: Option<Order>, current: K) {
+        let old = std::mem::replace(self, Self::with_slots(slots, order));
         for (k, v) in old.slots {
             if k.holds_for(current) {
                 self.insert_new(k, v);
@@ -244,7 +259,7 @@ mod tests {
             id: u32::MAX,
             day: u32::MAX,
         };
-        fn place(self, _: u64) -> u64 {
+        fn place(self, _: Option<Order>) -> u64 {
             mix(u64::from(self.id) % 7) // many collisions on purpose
         }
         fn holds_for(self, probe: Self) -> bool {
@@ -254,7 +269,7 @@ mod tests {
 
     impl Key for u64 {
         const VACANT: Self = u64::MAX;
-        fn place(self, _: u64) -> u64 {
+        fn place(self, _: Option<Order>) -> u64 {
             mix(self)
         }
         fn holds_for(self, _: Self) -> bool {
@@ -274,24 +289,24 @@ mod tests {
             member: u32::MAX,
             id: u32::MAX,
         };
-        fn place(self, span: u64) -> u64 {
+        fn place(self, order: Option<Order>) -> u64 {
             let hash = u64::from(self.member) << 32 | u64::from(self.id);
-            if span == 0 {
-                return mix(hash);
-            }
-            in_member_order(self.member, hash, span, 16)
+            order.map_or(mix(hash), |order| in_member_order(self.member, hash, order))
         }
         fn holds_for(self, _: Self) -> bool {
             self != Self::VACANT
         }
     }
 
-    /// `records` records of 1000 members, member by member (some members
-    /// with many), counted in an ordered table and in a map.
+    /// Members of the tests' ordered tables: 16 parts.
+    const MEMBERS: u32 = 16 * MEMBER_WINDOW as u32;
+
+    /// `records` records of [`MEMBERS`] members, member by member (some
+    /// members with many), counted in an ordered table and in a map.
     fn fill_in_member_order(table: &mut Table<Owned, u32>, records: u32) {
         let mut map = std::collections::HashMap::new();
         for k in 0..records {
-            let member = k * 1000 / records;
+            let member = (u64::from(k) * u64::from(MEMBERS) / u64::from(records)) as u32;
             let key = Owned {
                 member,
                 id: (k * 7919) % 50,
@@ -307,12 +322,12 @@ mod tests {
 
     #[test]
     fn a_reserved_table_keeps_member_order_with_short_probes() {
-        let mut table: Table<Owned, u32> = Table::ordered(1000);
+        let mut table: Table<Owned, u32> = Table::ordered(MEMBERS.into());
         table.reserve(20_000);
         fill_in_member_order(&mut table, 20_000);
-        assert_eq!(table.span, 1000, "fell back to hashing");
+        assert!(table.order.is_some(), "fell back to hashing");
         // Members' records come in the order of their windows.
-        let window_of = |i: usize| table.slots[i].0.member / 16;
+        let window_of = |i: usize| u64::from(table.slots[i].0.member) / MEMBER_WINDOW;
         let taken: Vec<usize> = (0..table.slots.len())
             .filter(|&i| table.slots[i].0 != Owned::VACANT)
             .collect();
@@ -330,9 +345,9 @@ mod tests {
     /// part by part: it places keys by hash instead, and loses nothing.
     #[test]
     fn a_crowded_ordered_table_falls_back_to_hashing() {
-        let mut table: Table<Owned, u32> = Table::ordered(1000);
+        let mut table: Table<Owned, u32> = Table::ordered(MEMBERS.into());
         fill_in_member_order(&mut table, 20_000);
-        assert_eq!(table.span, 0);
+        assert!(table.order.is_none());
     }
 
     #[test]
