@@ -857,3 +857,27 @@ impl Engine {
         Decision::ok(Rule::NextDay)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pairs of random members fill an ordered pair table reserved for
+    /// them without crowding any part (placed by the lower id, the parts of
+    /// low ids would hold twice their share and crowd).
+    #[test]
+    fn random_pairs_do_not_crowd_an_ordered_pair_table() {
+        let members = 64 * 4096u32;
+        let mut table: Table<PairKey, Pair> = Table::ordered(members.into());
+        table.reserve(400_000);
+        let mut x = 1u64;
+        for _ in 0..400_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let (a, b) = ((x >> 40) as u32 % members, (x >> 8) as u32 % members);
+            table.entry(PairKey::of(a, b)).bits |= CONNECTED;
+        }
+        assert!(table.is_ordered());
+    }
+}

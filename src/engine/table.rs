@@ -187,6 +187,12 @@ impl<K: Key + Send + Sync, V: Copy + Default + Send + Sync> Table<K, V> {
         self.find(key)
     }
 
+    /// Whether keys are still placed in member order (not fallen back).
+    #[cfg(test)]
+    pub(crate) fn is_ordered(&self) -> bool {
+        self.order.is_some()
+    }
+
     /// How far slot `i` is past `key`'s home slot.
     fn distance(&self, key: K, i: usize) -> usize {
         let home = self.home_index(key);
