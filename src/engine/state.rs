@@ -81,7 +81,7 @@ impl Key for PairKey {
         let (lo, hi) = ((self.0 >> 32) as u32, self.0 as u32);
         // A middle bit: the top ones choose the spot in the owner's part.
         let owner = if (mixed >> 32) & 1 == 0 { lo } else { hi };
-        in_member_order(owner, self.0, order)
+        in_member_order(owner, mixed, order)
     }
 
     fn holds_for(self, _: Self) -> bool {
@@ -152,8 +152,8 @@ impl Key for TextKey {
     /// sender, sweep the table once for the replies and once for the new
     /// messages.
     fn place(self, order: Option<Order>) -> u64 {
-        let hash = self.text_hash ^ u64::from(self.sender).rotate_left(29);
-        order.map_or(mix(hash), |order| in_member_order(self.sender, hash, order))
+        let mixed = mix(self.text_hash ^ u64::from(self.sender).rotate_left(29));
+        order.map_or(mixed, |order| in_member_order(self.sender, mixed, order))
     }
 
     /// Records of earlier days leave their slots free.

@@ -70,13 +70,13 @@ pub(crate) fn mix(x: u64) -> u64 {
 }
 
 /// A place in member order: a key goes to a spot of its member's part of
-/// the table ([`Order`]) chosen by `hash` (mixed). Why: the simulator's
+/// the table ([`Order`]) chosen by the key's `mixed` hash (see [`mix`]). Why: the simulator's
 /// sends and answers come member by member in increasing order, so keys
 /// placed so are read in a sweep through the table, not at random (a large
 /// table's random reads wait on memory; a sweep's are mostly in cache).
 /// Multiplications only: a place is computed for every probe.
-pub(crate) fn in_member_order(member: u32, hash: u64, order: Order) -> u64 {
-    let within = (u128::from(mix(hash)) * u128::from(order.share)) >> 64;
+pub(crate) fn in_member_order(member: u32, mixed: u64, order: Order) -> u64 {
+    let within = (u128::from(mixed) * u128::from(order.share)) >> 64;
     (u64::from(member) / MEMBER_WINDOW)
         .wrapping_mul(order.share)
         .wrapping_add(within as u64)
@@ -296,8 +296,8 @@ mod tests {
             id: u32::MAX,
         };
         fn place(self, order: Option<Order>) -> u64 {
-            let hash = u64::from(self.member) << 32 | u64::from(self.id);
-            order.map_or(mix(hash), |order| in_member_order(self.member, hash, order))
+            let mixed = mix(u64::from(self.member) << 32 | u64::from(self.id));
+            order.map_or(mixed, |order| in_member_order(self.member, mixed, order))
         }
         fn holds_for(self, _: Self) -> bool {
             self != Self::VACANT

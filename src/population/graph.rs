@@ -325,6 +325,8 @@ pub struct Alias {
     table: Vec<Entry>,
 }
 
+/// One slot of an [`Alias`] table (what [`Alias::slot`] hands out to be
+/// loaded early).
 #[derive(Clone, Copy, Debug)]
 pub struct Entry {
     keep: f32,

@@ -364,7 +364,7 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
             let mut rng = stream(seed, Purpose::Graph, &[rep, u64::MAX - c]);
             let count = CHUNK.min(edges - c * CHUNK) as usize;
             let mut out = Vec::with_capacity(count);
-            let mut block = EdgeBlock::new();
+            let mut block = EdgeBlock::default();
             while out.len() < count {
                 let k = EDGE_BLOCK.min(count - out.len());
                 block.draw(&mut rng, k, cfg.in_industry_share);
@@ -381,6 +381,7 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
 /// for: on a million members those tables live far from the CPU.
 const EDGE_BLOCK: usize = 32;
 
+#[derive(Default)]
 struct EdgeBlock {
     /// Raw draws for the first end, the second end, and the in-industry coin.
     first: [u64; EDGE_BLOCK],
@@ -390,15 +391,6 @@ struct EdgeBlock {
 }
 
 impl EdgeBlock {
-    fn new() -> Self {
-        EdgeBlock {
-            first: [0; EDGE_BLOCK],
-            second: [0; EDGE_BLOCK],
-            in_industry: [false; EDGE_BLOCK],
-            ends: [0; EDGE_BLOCK],
-        }
-    }
-
     fn draw(&mut self, rng: &mut impl rand::Rng, k: usize, in_industry_share: f64) {
         for e in 0..k {
             self.first[e] = rng.next_u64();

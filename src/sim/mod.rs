@@ -215,11 +215,11 @@ pub fn run(
         opened_today: Vec::new(),
         log_events: keep.events,
     };
-    // Every new message may start a pair's record: room for them all up
-    // front, so the serial send phase never stops to rehash a large table
-    // (and its records stay placed in member order: see `Engine::reserve_texts`).
-    // Likewise today's texts: at most a day's new messages, follow-ups and
-    // replies (half as many again as the new ones is ample).
+    // Every new message may start a pair's record, and every message of a
+    // day a text record (a day's new messages, follow-ups and replies: half
+    // as many again as the new ones is ample): room for them all up front,
+    // so the serial send phase never stops to rehash a large table and both
+    // stay placed in member order (see `Engine::reserve_texts`).
     let new_messages = expected_new_messages(pop, scenario);
     run.engine.reserve_pairs(new_messages as usize);
     run.engine
