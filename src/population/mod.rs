@@ -15,6 +15,7 @@ use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};
 use crate::scenario::{Personas, PopulationConfig};
 use rand::RngExt;
+use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
 /// A member's sending persona.
@@ -319,9 +320,17 @@ pub fn generate(cfg: &PopulationConfig, seed: u64, replication: u32) -> Populati
 }
 
 /// A Chung-Lu graph: each person gets a Pareto weight with the configured
-/// mean; an edge's first end is drawn by weight, its second by weight inside
-/// the same industry (with `in_industry_share`) or anywhere. Degrees come out
-/// heavy-tailed with the configured mean (less the few duplicates dropped).
+/// mean and starts a Poisson number of links, half its weight on average;
+/// a link's other end is drawn by weight inside the same industry (with
+/// `in_industry_share`) or anywhere. A person's expected degree is then its
+/// weight (the links it starts and those others start to it), heavy-tailed
+/// with the configured mean (less the few duplicates dropped).
+///
+/// This is the classic form of drawing every edge's two ends by weight: the
+/// number of edges starting at each person is the same Poisson count either
+/// way. Walking the people in order instead of drawing first ends at random
+/// keeps the first ends' reads in order and the second ends' table mostly
+/// the one industry's, small enough for a core's cache.
 fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr {
     let n = pop.len();
     let alpha = cfg.degree_shape;
@@ -355,83 +364,94 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
             Alias::of(&weights, members)
         })
         .collect();
-    let edges = (weight.iter().sum::<f64>() / 2.0).round() as u64;
-    const CHUNK: u64 = 1 << 16;
-    let chunks = edges.div_ceil(CHUNK);
-    let pairs: Vec<(u32, u32)> = (0..chunks)
-        .into_par_iter()
-        .flat_map_iter(|c| {
-            let mut rng = stream(seed, Purpose::Graph, &[rep, u64::MAX - c]);
-            let count = CHUNK.min(edges - c * CHUNK) as usize;
-            let mut out = Vec::with_capacity(count);
+    let tables = EdgeTables {
+        pop,
+        everyone: &everyone,
+        by_industry: &by_industry,
+        in_industry_share: cfg.in_industry_share,
+    };
+    let pairs: Vec<(u32, u32)> = weight
+        .par_chunks(LINK_CHUNK)
+        .enumerate()
+        .flat_map_iter(|(c, part)| {
+            let mut out = Vec::new();
             let mut block = EdgeBlock::default();
-            while out.len() < count {
-                let k = EDGE_BLOCK.min(count - out.len());
-                block.draw(&mut rng, k, cfg.in_industry_share);
-                block.resolve(pop, &everyone, &by_industry, k, &mut out);
+            for (m, w) in (c * LINK_CHUNK..).zip(part) {
+                let Ok(links) = Poisson::new(w / 2.0) else {
+                    continue; // no weight (a page), no links of its own
+                };
+                let mut rng = stream(seed, Purpose::Graph, &[rep, m as u64, LINKS]);
+                for _ in 0..links.sample(&mut rng) as u64 {
+                    block.draw(&mut rng, m as u32, &tables);
+                    if block.len == EDGE_BLOCK {
+                        block.resolve(&tables, &mut out);
+                    }
+                }
             }
+            block.resolve(&tables, &mut out);
             out
         })
         .collect();
     Csr::from_pairs(n, pairs, true)
 }
 
-/// Edges drawn together, stage by stage, so that each stage's random table
-/// reads (alias tables, industries) are all started before any is waited
-/// for: on a million members those tables live far from the CPU.
+/// People per part of [`connect`]'s links (parts are drawn in parallel;
+/// each person's links come from its own stream, so the parts' size changes
+/// nothing drawn).
+const LINK_CHUNK: usize = 1 << 12;
+
+/// Key of a person's links' stream (its weight's is the person's id alone).
+const LINKS: u64 = 1;
+
+/// What [`EdgeBlock`] draws second ends from.
+struct EdgeTables<'a> {
+    pop: &'a Population,
+    everyone: &'a Alias,
+    by_industry: &'a [Alias],
+    in_industry_share: f64,
+}
+
+/// Links drawn together: their second ends' table slots are all started
+/// loading before any is read (the table of everyone lives far from the
+/// CPU on a million members).
 const EDGE_BLOCK: usize = 32;
 
 #[derive(Default)]
 struct EdgeBlock {
-    /// Raw draws for the first end, the second end, and the in-industry coin.
-    first: [u64; EDGE_BLOCK],
+    len: usize,
+    first: [u32; EDGE_BLOCK],
+    /// Raw draw for the second end, and the table it is drawn from: the
+    /// first end's industry (`true`) or everyone.
     second: [u64; EDGE_BLOCK],
     in_industry: [bool; EDGE_BLOCK],
-    ends: [u32; EDGE_BLOCK],
 }
 
 impl EdgeBlock {
-    fn draw(&mut self, rng: &mut impl rand::Rng, k: usize, in_industry_share: f64) {
-        for e in 0..k {
-            self.first[e] = rng.next_u64();
-            self.second[e] = rng.next_u64();
-            self.in_industry[e] = rng.random_bool(in_industry_share);
+    /// Draws a link of `first`'s and starts loading its second end's slot.
+    fn draw(&mut self, rng: &mut impl rand::Rng, first: u32, tables: &EdgeTables) {
+        let e = self.len;
+        self.first[e] = first;
+        self.second[e] = rng.next_u64();
+        self.in_industry[e] = rng.random_bool(tables.in_industry_share);
+        prefetch(self.table(e, tables).slot(self.second[e]));
+        self.len += 1;
+    }
+
+    fn table<'a>(&self, e: usize, tables: &EdgeTables<'a>) -> &'a Alias {
+        let local = &tables.by_industry[tables.pop.industry[self.first[e] as usize] as usize];
+        if self.in_industry[e] && !local.is_empty() {
+            local
+        } else {
+            tables.everyone
         }
     }
 
-    fn resolve(
-        &mut self,
-        pop: &Population,
-        everyone: &Alias,
-        by_industry: &[Alias],
-        k: usize,
-        out: &mut Vec<(u32, u32)>,
-    ) {
-        for e in 0..k {
-            prefetch(everyone.slot(self.first[e]));
+    /// The drawn links, emptying the block.
+    fn resolve(&mut self, tables: &EdgeTables, out: &mut Vec<(u32, u32)>) {
+        for e in 0..self.len {
+            out.push((self.first[e], self.table(e, tables).resolve(self.second[e])));
         }
-        for e in 0..k {
-            self.ends[e] = everyone.resolve(self.first[e]);
-            prefetch(&pop.industry[self.ends[e] as usize]);
-        }
-        // The second end's table: the first end's industry's people (its
-        // labels are their ids) or everyone. The industry is read from the
-        // list (loading meanwhile): in this batch loop that is cheaper than
-        // searching the blocks for each end.
-        let table = |e: usize| {
-            let local = &by_industry[pop.industry[self.ends[e] as usize] as usize];
-            if self.in_industry[e] && !local.is_empty() {
-                local
-            } else {
-                everyone
-            }
-        };
-        for e in 0..k {
-            prefetch(table(e).slot(self.second[e]));
-        }
-        for e in 0..k {
-            out.push((self.ends[e], table(e).resolve(self.second[e])));
-        }
+        self.len = 0;
     }
 }
 
