@@ -55,6 +55,26 @@ fn in_chunk(m: u32) -> (usize, u32) {
     (m / CHUNK, (m % CHUNK) as u32)
 }
 
+/// Chunks the sending thread plans in a row when nothing is ready to send,
+/// if it is the only thread: it plans many before sending them, so that
+/// planning (texts, the analyzer's automaton, the recipients' tables) and
+/// sending (the engine's tables) each find their data still in the caches.
+/// Measured on one thread: whole runs 3% faster at 1M members and 5% at
+/// 100k (where 64 chunks are a whole day) than alternating chunk by chunk. With other threads planning meanwhile, the sending thread plans
+/// one chunk and goes back to sending, which only it can do. The plans
+/// waiting to be sent are those of at most this many chunks' senders.
+const PLANS_IN_A_ROW_ALONE: usize = 64;
+
+/// Runs up to `n` tasks queued on this thread (planning chunks); whether
+/// it ran any.
+fn run_queued(n: usize) -> bool {
+    let mut ran = 0;
+    while ran < n && matches!(rayon::yield_local(), Some(rayon::Yield::Executed)) {
+        ran += 1;
+    }
+    ran > 0
+}
+
 /// Replies written per task while the answers are applied.
 const REPLY_BATCH: usize = 512;
 
@@ -378,6 +398,11 @@ impl Run<'_> {
         let mut awaiting = std::mem::take(&mut self.awaiting);
         let chunks = awaiting.len();
         let (tx, rx) = std::sync::mpsc::channel::<(usize, Planned)>();
+        let plans_per_turn = if rayon::current_num_threads() == 1 {
+            PLANS_IN_A_ROW_ALONE
+        } else {
+            1
+        };
         let (world, banned, this, chunked) = (&world, &banned, &mut *self, &mut awaiting);
         // `move`: the receiver goes into the scope (it may not be shared).
         rayon::scope_fifo(move |scope| {
@@ -427,7 +452,7 @@ impl Run<'_> {
                 {
                     this.send_all(day, &intents, &mut samples.into_iter().peekable());
                     next += 1;
-                } else if !matches!(rayon::yield_local(), Some(rayon::Yield::Executed)) {
+                } else if !run_queued(plans_per_turn) {
                     // Nothing of ours left to run here: wait for another thread's chunk.
                     if let Ok((c, planned)) = rx.recv() {
                         ready[c] = Some(planned);
