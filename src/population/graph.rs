@@ -33,12 +33,28 @@ impl Csr {
     /// targets, buckets in parallel. Writing each entry straight to its row
     /// would scatter them over the whole (hundreds of MiB) target array.
     pub fn from_pairs(rows: usize, pairs: Vec<(u32, u32)>, symmetric: bool) -> Self {
+        let parts: Vec<&[(u32, u32)]> = pairs.chunks(DEAL_PART).collect();
+        let dealt = deal(&parts, rows, symmetric);
+        drop(pairs);
+        Csr::from_dealt(rows, dealt)
+    }
+
+    /// [`Csr::from_pairs`] of the pairs of all `parts` (in their order), as
+    /// a parallel producer leaves them: dealt part by part, never gathered
+    /// into one list first.
+    pub fn from_parts(rows: usize, parts: Vec<Vec<(u32, u32)>>, symmetric: bool) -> Self {
+        let dealt = deal(&parts, rows, symmetric);
+        drop(parts);
+        Csr::from_dealt(rows, dealt)
+    }
+
+    /// The CSR of `rows` rows from their entries dealt into buckets
+    /// ([`deal`]): each bucket's rows built, then the gaps closed.
+    fn from_dealt(rows: usize, (dealt, starts): (Vec<(u32, u32)>, Vec<usize>)) -> Self {
         if rows == 0 {
             return Csr::empty(0);
         }
         let buckets = rows.div_ceil(BUCKET_ROWS);
-        let (dealt, starts) = deal(&pairs, buckets, symmetric);
-        drop(pairs);
 
         let mut targets = vec![0u32; dealt.len()];
         let mut lengths = vec![0u32; rows];
@@ -161,14 +177,20 @@ const BUCKET_ROWS: usize = 1 << 12;
 /// tests, so that their few hundred pairs are dealt in many parts too.
 const DEAL_PART: usize = if cfg!(test) { 7 } else { 1 << 20 };
 
-/// The (row, target) entries of `pairs` (both directions when symmetric,
-/// self-loops dropped) grouped by bucket of [`BUCKET_ROWS`] rows, in the
-/// order of `pairs` within a bucket, and where each bucket starts. Parts of
-/// the pairs are dealt in parallel: each part first counts its entries per
-/// bucket, so that every (bucket, part) owns one slice of the output.
-fn deal(pairs: &[(u32, u32)], buckets: usize, symmetric: bool) -> (Vec<(u32, u32)>, Vec<usize>) {
+/// The (row, target) entries of the pairs of `parts` (both directions when
+/// symmetric, self-loops dropped) grouped by bucket of [`BUCKET_ROWS`] of
+/// the `rows` rows, in the order of the pairs within a bucket, and where
+/// each bucket starts. The parts are dealt in parallel: each part first
+/// counts its entries per bucket, so that every (bucket, part) owns one
+/// slice of the output.
+fn deal<P: AsRef<[(u32, u32)]> + Sync>(
+    parts: &[P],
+    rows: usize,
+    symmetric: bool,
+) -> (Vec<(u32, u32)>, Vec<usize>) {
+    let buckets = rows.div_ceil(BUCKET_ROWS);
     let bucket = |row: u32| row as usize / BUCKET_ROWS;
-    let parts: Vec<&[(u32, u32)]> = pairs.chunks(DEAL_PART).collect();
+    let parts: Vec<&[(u32, u32)]> = parts.iter().map(AsRef::as_ref).collect();
     let counts: Vec<Vec<usize>> = parts
         .par_iter()
         .map(|part| {
@@ -456,6 +478,30 @@ mod tests {
                 proptest::prop_assert_eq!(csr.row(r as u32), &set.iter().copied().collect::<Vec<_>>()[..]);
             }
             proptest::prop_assert_eq!(csr.len(), expected.iter().map(|s| s.len()).sum::<usize>());
+        }
+
+        /// Pairs given in parts of any sizes (some empty) build the same CSR
+        /// as the same pairs in one list.
+        #[test]
+        fn from_parts_matches_from_pairs(
+            rows in 1usize..3 * BUCKET_ROWS,
+            raw in proptest::collection::vec((0u32..u32::MAX, 0u32..u32::MAX), 0..400),
+            cuts in proptest::collection::vec(0usize..400, 0..8),
+            symmetric in proptest::bool::ANY,
+        ) {
+            let pairs: Vec<(u32, u32)> = raw
+                .iter()
+                .map(|&(a, b)| (a % rows as u32, b % rows as u32))
+                .collect();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(pairs.len())).collect();
+            cuts.sort_unstable();
+            let bounds: Vec<usize> = std::iter::once(0).chain(cuts).chain([pairs.len()]).collect();
+            let parts: Vec<Vec<(u32, u32)>> =
+                bounds.windows(2).map(|w| pairs[w[0]..w[1]].to_vec()).collect();
+            proptest::prop_assert_eq!(
+                Csr::from_parts(rows, parts, symmetric),
+                Csr::from_pairs(rows, pairs, symmetric)
+            );
         }
 
         /// Shared connections by merge or by galloping (lists of very

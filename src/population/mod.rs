@@ -370,11 +370,14 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
         by_industry: &by_industry,
         in_industry_share: cfg.in_industry_share,
     };
-    let pairs: Vec<(u32, u32)> = weight
+    let parts: Vec<Vec<(u32, u32)>> = weight
         .par_chunks(LINK_CHUNK)
         .enumerate()
-        .flat_map_iter(|(c, part)| {
-            let mut out = Vec::new();
+        .map(|(c, part)| {
+            // Room for the part's Poisson total, so that it is not copied
+            // as it grows, nor left with twice the room it needs.
+            let expected = part.iter().sum::<f64>() / 2.0;
+            let mut out = Vec::with_capacity((expected + 4.0 * expected.sqrt()) as usize + 16);
             let mut block = EdgeBlock::default();
             for (m, w) in (c * LINK_CHUNK..).zip(part) {
                 let Ok(links) = Poisson::new(w / 2.0) else {
@@ -392,7 +395,7 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
             out
         })
         .collect();
-    Csr::from_pairs(n, pairs, true)
+    Csr::from_parts(n, parts, true)
 }
 
 /// People per part of [`connect`]'s links (parts are drawn in parallel;
