@@ -421,7 +421,9 @@ const EDGE_BLOCK: usize = 32;
 
 #[derive(Default)]
 struct EdgeBlock {
+    /// Links drawn and not yet resolved.
     len: usize,
+    /// Their first ends (the person starting each).
     first: [u32; EDGE_BLOCK],
     /// Raw draw for the second end, and the table it is drawn from: the
     /// first end's industry (`true`) or everyone.
