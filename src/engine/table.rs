@@ -70,10 +70,11 @@ pub(crate) fn mix(x: u64) -> u64 {
 }
 
 /// A place in member order: a key goes to a spot of its member's part of
-/// the table ([`Order`]) chosen by the key's `mixed` hash (see [`mix`]). Why: the simulator's
-/// sends and answers come member by member in increasing order, so keys
-/// placed so are read in a sweep through the table, not at random (a large
-/// table's random reads wait on memory; a sweep's are mostly in cache).
+/// the table ([`Order`]) chosen by the key's `mixed` hash (see [`mix`]).
+/// Why: the simulator's sends and answers come member by member in
+/// increasing order, so keys placed so are read in a sweep through the
+/// table, not at random (a large table's random reads wait on memory; a
+/// sweep's are mostly in cache).
 /// Multiplications only: a place is computed for every probe.
 pub(crate) fn in_member_order(member: u32, mixed: u64, order: Order) -> u64 {
     let within = (u128::from(mixed) * u128::from(order.share)) >> 64;

@@ -14,7 +14,7 @@ pub use import::{import, sized_like_files};
 use crate::prefetch::prefetch;
 use crate::rng::{stream, Purpose};
 use crate::scenario::{Personas, PopulationConfig};
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
@@ -364,12 +364,6 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
             Alias::of(&weights, members)
         })
         .collect();
-    let tables = EdgeTables {
-        pop,
-        everyone: &everyone,
-        by_industry: &by_industry,
-        in_industry_share: cfg.in_industry_share,
-    };
     let parts: Vec<Vec<(u32, u32)>> = weight
         .par_chunks(LINK_CHUNK)
         .enumerate()
@@ -378,20 +372,28 @@ fn connect(pop: &Population, cfg: &PopulationConfig, seed: u64, rep: u64) -> Csr
             // as it grows, nor left with twice the room it needs.
             let expected = part.iter().sum::<f64>() / 2.0;
             let mut out = Vec::with_capacity((expected + 4.0 * expected.sqrt()) as usize + 16);
-            let mut block = EdgeBlock::default();
+            let mut block = EdgeBlock::new(&everyone);
             for (m, w) in (c * LINK_CHUNK..).zip(part) {
                 let Ok(links) = Poisson::new(w / 2.0) else {
                     continue; // no weight (a page), no links of its own
                 };
+                // Where the in-industry links' other ends come from.
+                let own = &by_industry[pop.industry[m] as usize];
+                let own = if own.is_empty() { &everyone } else { own };
                 let mut rng = stream(seed, Purpose::Graph, &[rep, m as u64, LINKS]);
                 for _ in 0..links.sample(&mut rng) as u64 {
-                    block.draw(&mut rng, m as u32, &tables);
-                    if block.len == EDGE_BLOCK {
-                        block.resolve(&tables, &mut out);
+                    let second = rng.next_u64();
+                    let table = if rng.random_bool(cfg.in_industry_share) {
+                        own
+                    } else {
+                        &everyone
+                    };
+                    if block.add(m as u32, second, table) {
+                        block.resolve(&mut out);
                     }
                 }
             }
-            block.resolve(&tables, &mut out);
+            block.resolve(&mut out);
             out
         })
         .collect();
@@ -406,55 +408,46 @@ const LINK_CHUNK: usize = 1 << 12;
 /// Key of a person's links' stream (its weight's is the person's id alone).
 const LINKS: u64 = 1;
 
-/// What [`EdgeBlock`] draws second ends from.
-struct EdgeTables<'a> {
-    pop: &'a Population,
-    everyone: &'a Alias,
-    by_industry: &'a [Alias],
-    in_industry_share: f64,
-}
-
 /// Links drawn together: their second ends' table slots are all started
 /// loading before any is read (the table of everyone lives far from the
 /// CPU on a million members).
 const EDGE_BLOCK: usize = 32;
 
-#[derive(Default)]
-struct EdgeBlock {
+struct EdgeBlock<'a> {
     /// Links drawn and not yet resolved.
     len: usize,
     /// Their first ends (the person starting each).
     first: [u32; EDGE_BLOCK],
-    /// Raw draw for the second end, and the table it is drawn from: the
-    /// first end's industry (`true`) or everyone.
+    /// The raw draw for each second end, and the table it is drawn from.
     second: [u64; EDGE_BLOCK],
-    in_industry: [bool; EDGE_BLOCK],
+    table: [&'a Alias; EDGE_BLOCK],
 }
 
-impl EdgeBlock {
-    /// Draws a link of `first`'s and starts loading its second end's slot.
-    fn draw(&mut self, rng: &mut impl rand::Rng, first: u32, tables: &EdgeTables) {
-        let e = self.len;
-        self.first[e] = first;
-        self.second[e] = rng.next_u64();
-        self.in_industry[e] = rng.random_bool(tables.in_industry_share);
-        prefetch(self.table(e, tables).slot(self.second[e]));
-        self.len += 1;
-    }
-
-    fn table<'a>(&self, e: usize, tables: &EdgeTables<'a>) -> &'a Alias {
-        let local = &tables.by_industry[tables.pop.industry[self.first[e] as usize] as usize];
-        if self.in_industry[e] && !local.is_empty() {
-            local
-        } else {
-            tables.everyone
+impl<'a> EdgeBlock<'a> {
+    /// An empty block (`any` fills the unused places).
+    fn new(any: &'a Alias) -> Self {
+        EdgeBlock {
+            len: 0,
+            first: [0; EDGE_BLOCK],
+            second: [0; EDGE_BLOCK],
+            table: [any; EDGE_BLOCK],
         }
     }
 
-    /// The drawn links, emptying the block.
-    fn resolve(&mut self, tables: &EdgeTables, out: &mut Vec<(u32, u32)>) {
+    /// Adds a link of `first`'s whose other end is `table`'s draw `second`,
+    /// and starts loading the slot it reads. Whether the block is full.
+    fn add(&mut self, first: u32, second: u64, table: &'a Alias) -> bool {
+        let e = self.len;
+        (self.first[e], self.second[e], self.table[e]) = (first, second, table);
+        prefetch(table.slot(second));
+        self.len += 1;
+        self.len == EDGE_BLOCK
+    }
+
+    /// The links added, emptying the block.
+    fn resolve(&mut self, out: &mut Vec<(u32, u32)>) {
         for e in 0..self.len {
-            out.push((self.first[e], self.table(e, tables).resolve(self.second[e])));
+            out.push((self.first[e], self.table[e].resolve(self.second[e])));
         }
         self.len = 0;
     }
